@@ -1,0 +1,364 @@
+/*
+ * http.c — libcurl under every API client.
+ *
+ * One easy handle for the process, reset between requests, so a run of
+ * requests to one execd reuses its connection. A 2xx body is collected or
+ * handed to the caller's sink; any other body is collected and read as
+ * {"code","message"} for the error.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "http.h"
+
+int osb_http_verbose;
+
+static CURL *shared_handle;
+
+struct transfer {
+	const struct osb_http_req *req;
+	struct osb_http_reply *reply;
+	size_t cap;
+	int streaming;		/* status known to be 2xx and sink set */
+	int headers_done;
+	int sink_failed;
+};
+
+int
+osb_endpoint_init(struct osb_endpoint *ep, const char *url,
+    struct osb_error *err)
+{
+	size_t len;
+
+	memset(ep, 0, sizeof(*ep));
+	if (strstr(url, "://") == NULL)
+		len = (size_t)snprintf(ep->base, sizeof(ep->base), "http://%s",
+		    url);
+	else
+		len = strlcpy(ep->base, url, sizeof(ep->base));
+	if (len >= sizeof(ep->base)) {
+		osb_error_set(err, 0, "", "%.40s...: url too long", url);
+		return -1;
+	}
+	while (len > 0 && ep->base[len - 1] == '/')
+		ep->base[--len] = '\0';
+	return 0;
+}
+
+int
+osb_endpoint_add_header(struct osb_endpoint *ep, const char *name,
+    const char *value)
+{
+	struct curl_slist *grown;
+	char *line;
+
+	if (asprintf(&line, "%s: %s", name, value) < 0)
+		return -1;
+	grown = curl_slist_append(ep->headers, line);
+	free(line);
+	if (grown == NULL)
+		return -1;
+	ep->headers = grown;
+	return 0;
+}
+
+void
+osb_endpoint_free(struct osb_endpoint *ep)
+{
+	curl_slist_free_all(ep->headers);
+	ep->headers = NULL;
+}
+
+/* Grow the reply body by len bytes of data; -1 when memory runs out. */
+static int
+append_body(struct transfer *t, const char *data, size_t len)
+{
+	struct osb_http_reply *r = t->reply;
+	char *grown;
+	size_t cap;
+
+	if (r->len + len + 1 > t->cap) {
+		cap = t->cap ? t->cap : 4096;
+		while (cap < r->len + len + 1)
+			cap *= 2;
+		if ((grown = realloc(r->body, cap)) == NULL)
+			return -1;
+		r->body = grown;
+		t->cap = cap;
+	}
+	memcpy(r->body + r->len, data, len);
+	r->len += len;
+	r->body[r->len] = '\0';
+	return 0;
+}
+
+/* Once the headers are in: decide between streaming and collecting. */
+static int
+headers_complete(struct transfer *t)
+{
+	const struct osb_http_req *req = t->req;
+
+	t->headers_done = 1;
+	if (t->reply->status < 200 || t->reply->status > 299)
+		return 0;
+	if (req->on_headers && req->on_headers(t->reply->status,
+	    req->sink_arg) < 0)
+		return -1;
+	t->streaming = req->sink != NULL;
+	return 0;
+}
+
+static size_t
+on_header(char *data, size_t size, size_t n, void *arg)
+{
+	struct transfer *t = arg;
+	size_t len = size * n, trimmed = len;
+	struct curl_slist *grown;
+	char *line;
+	long status;
+
+	while (trimmed > 0 && isspace((unsigned char)data[trimmed - 1]))
+		trimmed--;
+	if (trimmed == 0) {
+		/* The blank line after a 1xx (100 Continue) is not the end. */
+		if (t->reply->status >= 200 && headers_complete(t) < 0)
+			return 0;
+		return len;
+	}
+	if (len > 5 && strncmp(data, "HTTP/", 5) == 0 &&
+	    sscanf(data, "HTTP/%*s %ld", &status) == 1) {
+		t->reply->status = status;
+		curl_slist_free_all(t->reply->headers);
+		t->reply->headers = NULL;
+		return len;
+	}
+	if ((line = strndup(data, trimmed)) == NULL)
+		return 0;
+	grown = curl_slist_append(t->reply->headers, line);
+	free(line);
+	if (grown == NULL)
+		return 0;
+	t->reply->headers = grown;
+	return len;
+}
+
+static size_t
+on_body(char *data, size_t size, size_t n, void *arg)
+{
+	struct transfer *t = arg;
+	size_t len = size * n;
+
+	if (t->streaming) {
+		if (t->req->sink(data, len, t->req->sink_arg) < 0) {
+			t->sink_failed = 1;
+			return 0;
+		}
+		return len;
+	}
+	return append_body(t, data, len) < 0 ? 0 : len;
+}
+
+static int
+on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+    curl_off_t ultotal, curl_off_t ulnow)
+{
+	const struct osb_http_req *req = arg;
+
+	if (ultotal > dltotal)
+		req->progress(ulnow, ultotal, req->progress_arg);
+	else
+		req->progress(dlnow, dltotal, req->progress_arg);
+	return 0;
+}
+
+const char *
+osb_http_reply_header(const struct osb_http_reply *reply, const char *name)
+{
+	const struct curl_slist *h;
+	size_t len = strlen(name);
+
+	for (h = reply->headers; h; h = h->next) {
+		if (strncasecmp(h->data, name, len) == 0 && h->data[len] == ':') {
+			const char *v = h->data + len + 1;
+
+			while (*v == ' ' || *v == '\t')
+				v++;
+			return v;
+		}
+	}
+	return NULL;
+}
+
+void
+osb_http_reply_free(struct osb_http_reply *reply)
+{
+	if (reply == NULL)
+		return;
+	free(reply->body);
+	curl_slist_free_all(reply->headers);
+	memset(reply, 0, sizeof(*reply));
+}
+
+char *
+osb_http_escape(const char *s)
+{
+	char *e = curl_easy_escape(NULL, s, 0), *copy;
+
+	if (e == NULL)
+		return NULL;
+	copy = strdup(e);
+	curl_free(e);
+	return copy;
+}
+
+/* The easy handle, made once and reset for each request. */
+static CURL *
+handle(void)
+{
+	if (shared_handle == NULL) {
+		curl_global_init(CURL_GLOBAL_DEFAULT);
+		shared_handle = curl_easy_init();
+	} else
+		curl_easy_reset(shared_handle);
+	return shared_handle;
+}
+
+/* Fill err from a non-2xx reply: the server's code and message if any. */
+static void
+error_from_reply(const struct osb_http_req *req,
+    const struct osb_http_reply *reply, struct osb_error *err)
+{
+	json_t *doc = NULL, *code, *msg;
+	const char *what = req->what ? req->what : req->path;
+
+	if (reply->body && reply->len)
+		doc = json_loadb(reply->body, reply->len, 0, NULL);
+	code = json_object_get(doc, "code");
+	msg = json_object_get(doc, "message");
+	if (!json_is_string(msg))
+		msg = json_object_get(doc, "error");
+	if (json_is_string(msg))
+		osb_error_set(err, reply->status,
+		    json_is_string(code) ? json_string_value(code) : "",
+		    "%s: %s", what, json_string_value(msg));
+	else
+		osb_error_set(err, reply->status, "", "%s: HTTP %ld%s%.200s",
+		    what, reply->status, reply->len ? ": " : "",
+		    reply->len ? reply->body : "");
+	json_decref(doc);
+}
+
+/* Headers for this request: the endpoint's, then the request's own. */
+static struct curl_slist *
+request_headers(const struct osb_endpoint *ep, const struct osb_http_req *req)
+{
+	struct curl_slist *list = NULL, *grown;
+	const struct curl_slist *h;
+	const char *const *extra;
+	char ctype[256];
+
+	/* No "Expect: 100-continue" round trip before a body. */
+	list = curl_slist_append(list, "Expect:");
+	for (h = ep->headers; h && list; h = h->next)
+		list = (grown = curl_slist_append(list, h->data)) ? grown :
+		    (curl_slist_free_all(list), NULL);
+	for (extra = req->headers; extra && *extra && list; extra++)
+		list = (grown = curl_slist_append(list, *extra)) ? grown :
+		    (curl_slist_free_all(list), NULL);
+	if (req->content_type && list) {
+		snprintf(ctype, sizeof(ctype), "Content-Type: %s",
+		    req->content_type);
+		list = (grown = curl_slist_append(list, ctype)) ? grown :
+		    (curl_slist_free_all(list), NULL);
+	}
+	return list;
+}
+
+static void
+set_body(CURL *c, const struct osb_http_req *req, const char *method)
+{
+	if (req->mime)
+		curl_easy_setopt(c, CURLOPT_MIMEPOST, req->mime);
+	else if (req->body || strcmp(method, "POST") == 0 ||
+	    strcmp(method, "PUT") == 0 || strcmp(method, "PATCH") == 0) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)req->body_len);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS,
+		    req->body ? req->body : "");
+	}
+	if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0)
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+}
+
+int
+osb_http_do(const struct osb_endpoint *ep, const struct osb_http_req *req,
+    struct osb_http_reply *reply, struct osb_error *err)
+{
+	struct osb_http_reply local = { 0 };
+	struct transfer t = { 0 };
+	struct curl_slist *headers;
+	const char *method = req->method ? req->method : "GET";
+	char url[4096], curlerr[CURL_ERROR_SIZE] = "";
+	CURL *c;
+	CURLcode rc;
+
+	if (reply == NULL)
+		reply = &local;
+	memset(reply, 0, sizeof(*reply));
+	t.req = req;
+	t.reply = reply;
+	if ((c = handle()) == NULL ||
+	    (headers = request_headers(ep, req)) == NULL) {
+		osb_error_set(err, 0, "", "%s: out of memory",
+		    req->what ? req->what : req->path);
+		return -1;
+	}
+	snprintf(url, sizeof(url), "%s%s", ep->base, req->path);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &t);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curlerr);
+	curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+	curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 512L * 1024);
+	curl_easy_setopt(c, CURLOPT_UPLOAD_BUFFERSIZE, 2L * 1024 * 1024);
+	curl_easy_setopt(c, CURLOPT_VERBOSE, (long)osb_http_verbose);
+	if (ep->timeout_s > 0)
+		curl_easy_setopt(c, CURLOPT_TIMEOUT, ep->timeout_s);
+	if (req->progress) {
+		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+		curl_easy_setopt(c, CURLOPT_XFERINFODATA, req);
+		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	}
+	set_body(c, req, method);
+	rc = curl_easy_perform(c);
+	curl_slist_free_all(headers);
+	if (rc != CURLE_OK && !(t.sink_failed && rc == CURLE_WRITE_ERROR)) {
+		osb_error_set(err, 0, "", "%s: %s (%s)",
+		    req->what ? req->what : req->path,
+		    curlerr[0] ? curlerr : curl_easy_strerror(rc), ep->base);
+		osb_http_reply_free(&local);
+		return -1;
+	}
+	if (t.sink_failed) {
+		osb_error_set(err, 0, "", "%s: stopped by the receiver",
+		    req->what ? req->what : req->path);
+		osb_http_reply_free(&local);
+		return -1;
+	}
+	if (reply->status < 200 || reply->status > 299) {
+		error_from_reply(req, reply, err);
+		osb_http_reply_free(&local);
+		return -1;
+	}
+	osb_http_reply_free(&local);
+	return 0;
+}

@@ -1,0 +1,78 @@
+/*
+ * http.h — the HTTP client under every API client: one libcurl handle reused
+ * for the whole process, the endpoint's headers on every request, bodies
+ * collected or streamed, and non-2xx replies turned into struct osb_error
+ * from their {"code","message"} body.
+ */
+#ifndef OSB_HTTP_H
+#define OSB_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <curl/curl.h>
+
+#include "error.h"
+
+/* Where requests go: a base URL and the headers every request carries. */
+struct osb_endpoint {
+	char base[1024];		/* "http://127.0.0.1:44772", no trailing / */
+	struct curl_slist *headers;	/* "Name: value" lines */
+	long timeout_s;			/* whole request, 0: none (streams) */
+};
+
+/* Fill ep from a URL (scheme optional: http:// is assumed). */
+int osb_endpoint_init(struct osb_endpoint *, const char *url,
+    struct osb_error *);
+int osb_endpoint_add_header(struct osb_endpoint *, const char *name,
+    const char *value);
+void osb_endpoint_free(struct osb_endpoint *);
+
+/* A body piece arrives; return 0 to go on, -1 to abort the transfer. */
+typedef int (*osb_http_sink)(const char *data, size_t len, void *arg);
+
+struct osb_http_req {
+	const char *method;		/* "GET" when NULL */
+	const char *path;		/* "/files/info?path=%2Fx", escaped */
+	const char *content_type;	/* of body */
+	const void *body;
+	size_t body_len;
+	curl_mime *mime;		/* multipart body instead of body */
+	const char *const *headers;	/* extra "Name: value", NULL-ended */
+	osb_http_sink sink;		/* stream a 2xx body here */
+	void *sink_arg;
+	/* Called once the status and headers of a 2xx reply are in, before
+	 * any body: lets a caller see Content-Range before bytes arrive. */
+	int (*on_headers)(long status, void *arg);
+	/* Called as bytes move (upload or download, whichever is larger). */
+	void (*progress)(int64_t done, int64_t total, void *arg);
+	void *progress_arg;
+	const char *what;		/* "upload /x" for error messages */
+};
+
+struct osb_http_reply {
+	long status;
+	char *body;			/* collected unless streamed; NUL-ended */
+	size_t len;
+	struct curl_slist *headers;	/* reply header lines, trimmed */
+};
+
+/*
+ * Do one request. Returns 0 on a 2xx reply; -1 otherwise with err filled
+ * ("what: connection refused (http://...)", or the server's message and
+ * code with its status). reply may be NULL when the caller needs nothing.
+ */
+int osb_http_do(const struct osb_endpoint *, const struct osb_http_req *,
+    struct osb_http_reply *, struct osb_error *);
+/* The value of reply header NAME (case-insensitive), or NULL. */
+const char *osb_http_reply_header(const struct osb_http_reply *,
+    const char *name);
+void osb_http_reply_free(struct osb_http_reply *);
+
+/* Percent-encode s for a query value; caller frees. */
+char *osb_http_escape(const char *s);
+
+/* Trace every request on stderr (-v). */
+extern int osb_http_verbose;
+
+#endif

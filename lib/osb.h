@@ -1,0 +1,12 @@
+/* osb.h — libosb, the library under every osb program. */
+#ifndef OSB_H
+#define OSB_H
+
+#include "error.h"
+#include "http.h"
+#include "output.h"
+#include "config.h"
+#include "cli.h"
+#include "resolve.h"
+
+#endif

@@ -1,0 +1,695 @@
+/*
+ * server.c — libmicrohttpd plumbing for osb-execd and `osb-sandbox serve`.
+ *
+ * Thread per connection: handlers and stream producers may block. A request
+ * goes through on_request() several times (headers, body pieces, end); the
+ * route is picked at the first call, the body collected or handed on in
+ * pieces, and the handler runs at the last call.
+ */
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <errno.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "server.h"
+
+struct osb_server {
+	struct MHD_Daemon *daemon;
+	struct osb_server_config cfg;
+};
+
+/* A request that answered while its body was still coming in. */
+struct held_reply {
+	unsigned status;
+	struct MHD_Response *response;
+};
+
+struct req_private {
+	struct osb_req req;
+	struct held_reply held;
+	int in_body;		/* inside on_body: replies are held */
+	int seen_handler;	/* on_done is owed */
+	int first_call_done;
+	size_t body_cap;
+};
+
+struct sse_stream {
+	osb_sse_next next;
+	void (*done)(void *);
+	void *arg;
+	int ping_ms;
+	int ended;
+	char *pending;		/* formatted frames not yet handed to MHD */
+	size_t pending_len, pending_off;
+};
+
+static atomic_int server_stopping;
+
+int64_t
+osb_now_ms(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+int
+osb_server_stopping(void)
+{
+	return atomic_load(&server_stopping);
+}
+
+/*
+ * Returns 1 when path matches pattern ("{}" matches one segment), storing
+ * the captures in req->params (copied into req->param_buf).
+ */
+static int
+route_matches(const char *pattern, const char *path, struct osb_req *req)
+{
+	size_t used = 0, n = 0;
+
+	while (*pattern && *path) {
+		if (pattern[0] == '{' && pattern[1] == '}') {
+			size_t len = strcspn(path, "/");
+
+			if (len == 0 || n == OSB_MAX_PARAMS ||
+			    used + len + 1 > sizeof(req->param_buf))
+				return 0;
+			memcpy(req->param_buf + used, path, len);
+			req->param_buf[used + len] = '\0';
+			req->params[n++] = req->param_buf + used;
+			used += len + 1;
+			pattern += 2;
+			path += len;
+			continue;
+		}
+		if (*pattern != *path)
+			return 0;
+		pattern++;
+		path++;
+	}
+	return *pattern == '\0' && *path == '\0';
+}
+
+/*
+ * The route for the request, or NULL; *path_known is set when some route
+ * has the path under another method (so the answer is 405, not 404).
+ */
+static const struct osb_route *
+find_route(const struct osb_server_config *cfg, struct osb_req *req,
+    int *path_known)
+{
+	const struct osb_route *const *set;
+	const struct osb_route *r;
+
+	*path_known = 0;
+	for (set = cfg->routes; *set; set++) {
+		for (r = *set; r->method; r++) {
+			if (!route_matches(r->pattern, req->path, req))
+				continue;
+			if (strcmp(r->method, req->method) == 0)
+				return r;
+			*path_known = 1;
+		}
+	}
+	return NULL;
+}
+
+/* Compare in time that depends on the length only, not on the contents. */
+static int
+equal_secret(const char *a, const char *b, size_t len)
+{
+	volatile unsigned char diff = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		diff |= (unsigned char)a[i] ^ (unsigned char)b[i];
+	return diff == 0;
+}
+
+/* Nonzero when the request carries the access token (or none is needed). */
+static int
+token_ok(const struct osb_server_config *cfg, struct osb_req *req)
+{
+	const char *got;
+	size_t want_len;
+
+	if (cfg->token == NULL || cfg->token[0] == '\0')
+		return 1;
+	got = osb_req_header(req, cfg->token_header);
+	if (got == NULL)
+		return 0;
+	want_len = strlen(cfg->token);
+	if (strlen(got) != want_len)
+		return 0;
+	return equal_secret(got, cfg->token, want_len);
+}
+
+const char *
+osb_req_query(struct osb_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND,
+	    name);
+}
+
+struct query_walk {
+	const char *name;
+	const char **list;
+	size_t n, cap;
+	int failed;
+};
+
+static enum MHD_Result
+collect_query(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct query_walk *w = cls;
+	const char **grown;
+
+	(void)kind;
+	if (strcmp(key, w->name) != 0 || value == NULL)
+		return MHD_YES;
+	if (w->n + 1 >= w->cap) {
+		w->cap = w->cap ? w->cap * 2 : 8;
+		grown = reallocarray(w->list, w->cap, sizeof(*w->list));
+		if (grown == NULL) {
+			w->failed = 1;
+			return MHD_NO;
+		}
+		w->list = grown;
+	}
+	w->list[w->n++] = value;
+	return MHD_YES;
+}
+
+const char **
+osb_req_query_all(struct osb_req *req, const char *name, size_t *n)
+{
+	struct query_walk w = { name, NULL, 0, 0, 0 };
+
+	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND,
+	    collect_query, &w);
+	if (w.failed || w.list == NULL) {
+		free(w.list);
+		w.list = calloc(1, sizeof(*w.list));
+		w.n = 0;
+		if (w.list == NULL)
+			return NULL;
+	}
+	w.list[w.n] = NULL;
+	*n = w.n;
+	return w.list;
+}
+
+const char *
+osb_req_header(struct osb_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+json_t *
+osb_req_json(struct osb_req *req)
+{
+	json_error_t jerr;
+	json_t *doc;
+
+	if (req->body_len == 0) {
+		osb_reply_error(req, 400, OSB_E_INVALID,
+		    "error parsing request: empty body");
+		return NULL;
+	}
+	doc = json_loadb(req->body, req->body_len, 0, &jerr);
+	if (doc == NULL)
+		osb_reply_error(req, 400, OSB_E_INVALID,
+		    "error parsing request, invalid JSON: %s (line %d)",
+		    jerr.text, jerr.line);
+	return doc;
+}
+
+int
+osb_reply_response(struct osb_req *req, unsigned status,
+    struct MHD_Response *response)
+{
+	struct req_private *priv = (struct req_private *)req;
+	enum MHD_Result ok;
+
+	if (response == NULL)
+		return -1;
+	if (req->replied) {
+		MHD_destroy_response(response);
+		return -1;
+	}
+	req->replied = 1;
+	if (priv->in_body) {
+		priv->held.status = status;
+		priv->held.response = response;
+		return 0;
+	}
+	ok = MHD_queue_response(req->conn, status, response);
+	MHD_destroy_response(response);
+	return ok == MHD_YES ? 0 : -1;
+}
+
+int
+osb_reply_text(struct osb_req *req, unsigned status, const char *ctype,
+    const char *text, size_t len)
+{
+	struct MHD_Response *r;
+
+	r = MHD_create_response_from_buffer(len, (void *)text,
+	    MHD_RESPMEM_MUST_COPY);
+	if (r == NULL)
+		return -1;
+	if (ctype)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	return osb_reply_response(req, status, r);
+}
+
+int
+osb_reply_json(struct osb_req *req, unsigned status, json_t *doc)
+{
+	char *text;
+	struct MHD_Response *r;
+
+	text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+	json_decref(doc);
+	if (text == NULL)
+		return osb_reply_error(req, 500, OSB_E_RUNTIME,
+		    "out of memory");
+	r = MHD_create_response_from_buffer(strlen(text), text,
+	    MHD_RESPMEM_MUST_FREE);
+	if (r == NULL) {
+		free(text);
+		return -1;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    "application/json");
+	return osb_reply_response(req, status, r);
+}
+
+int
+osb_reply_error(struct osb_req *req, unsigned status, const char *code,
+    const char *fmt, ...)
+{
+	char message[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	return osb_reply_json(req, status,
+	    json_pack("{s:s, s:s}", "code", code, "message", message));
+}
+
+int
+osb_reply_empty(struct osb_req *req, unsigned status)
+{
+	return osb_reply_text(req, status, NULL, "", 0);
+}
+
+/* Append one event as an SSE frame to the stream's pending bytes. */
+static int
+sse_queue_event(struct sse_stream *s, json_t *event)
+{
+	char *text, *grown;
+	size_t len, need;
+
+	if (json_object_get(event, "timestamp") == NULL)
+		json_object_set_new(event, "timestamp",
+		    json_integer(osb_now_ms()));
+	text = json_dumps(event, JSON_COMPACT);
+	json_decref(event);
+	if (text == NULL)
+		return -1;
+	len = strlen(text);
+	need = s->pending_len + len + 8;
+	grown = realloc(s->pending, need);
+	if (grown == NULL) {
+		free(text);
+		return -1;
+	}
+	s->pending = grown;
+	memcpy(s->pending + s->pending_len, "data: ", 6);
+	memcpy(s->pending + s->pending_len + 6, text, len);
+	memcpy(s->pending + s->pending_len + 6 + len, "\n\n", 2);
+	s->pending_len += len + 8;
+	free(text);
+	return 0;
+}
+
+/* Fill pending with at least one frame; -1 at the end of the stream. */
+static int
+sse_fill(struct sse_stream *s)
+{
+	json_t *event;
+	int timeout = s->ping_ms > 0 ? s->ping_ms : 1000;
+
+	while (!s->ended) {
+		event = NULL;
+		switch (s->next(s->arg, &event, timeout)) {
+		case 1:
+			return sse_queue_event(s, event);
+		case 0:
+			if (osb_server_stopping())
+				s->ended = 1;
+			else if (s->ping_ms > 0)
+				return sse_queue_event(s, json_pack(
+				    "{s:s, s:s}", "type", "ping", "text",
+				    "pong"));
+			break;
+		default:
+			s->ended = 1;
+		}
+	}
+	return -1;
+}
+
+static ssize_t
+sse_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct sse_stream *s = cls;
+	size_t n;
+
+	(void)pos;
+	if (s->pending_off == s->pending_len) {
+		s->pending_off = s->pending_len = 0;
+		if (sse_fill(s) < 0)
+			return MHD_CONTENT_READER_END_OF_STREAM;
+	}
+	n = s->pending_len - s->pending_off;
+	if (n > max)
+		n = max;
+	memcpy(buf, s->pending + s->pending_off, n);
+	s->pending_off += n;
+	return (ssize_t)n;
+}
+
+static void
+sse_free(void *cls)
+{
+	struct sse_stream *s = cls;
+
+	if (s->done)
+		s->done(s->arg);
+	free(s->pending);
+	free(s);
+}
+
+int
+osb_reply_sse(struct osb_req *req, osb_sse_next next, void (*done)(void *),
+    void *arg, int ping_ms)
+{
+	struct sse_stream *s;
+	struct MHD_Response *r;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		if (done)
+			done(arg);
+		return osb_reply_error(req, 500, OSB_E_RUNTIME,
+		    "out of memory");
+	}
+	s->next = next;
+	s->done = done;
+	s->arg = arg;
+	s->ping_ms = ping_ms;
+	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024,
+	    sse_read, s, sse_free);
+	if (r == NULL) {
+		sse_free(s);
+		return -1;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    "text/event-stream");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+	MHD_add_response_header(r, "X-Accel-Buffering", "no");
+	return osb_reply_response(req, 200, r);
+}
+
+/* Add a piece of body to the collected body; -1 past OSB_MAX_BODY. */
+static int
+collect_body(struct req_private *priv, const char *data, size_t len)
+{
+	struct osb_req *req = &priv->req;
+	char *grown;
+	size_t cap;
+
+	if (req->body_len + len + 1 > OSB_MAX_BODY)
+		return -1;
+	if (req->body_len + len + 1 > priv->body_cap) {
+		cap = priv->body_cap ? priv->body_cap : 1024;
+		while (cap < req->body_len + len + 1)
+			cap *= 2;
+		if ((grown = realloc(req->body, cap)) == NULL)
+			return -1;
+		req->body = grown;
+		priv->body_cap = cap;
+	}
+	memcpy(req->body + req->body_len, data, len);
+	req->body_len += len;
+	req->body[req->body_len] = '\0';
+	return 0;
+}
+
+/* First call for a request: check the token, pick the route. */
+static void
+begin_request(const struct osb_server_config *cfg, struct req_private *priv)
+{
+	struct osb_req *req = &priv->req;
+	const char *clen;
+	int path_known;
+
+	if (!token_ok(cfg, req)) {
+		osb_reply_error(req, 401, OSB_E_AUTH,
+		    "missing or invalid %s", cfg->token_header);
+		return;
+	}
+	req->route = find_route(cfg, req, &path_known);
+	if (req->route == NULL) {
+		if (path_known)
+			osb_reply_error(req, 405, OSB_E_INVALID,
+			    "method %s not allowed on %s", req->method,
+			    req->path);
+		else
+			osb_reply_error(req, 404, "NOT_FOUND",
+			    "no such endpoint: %s %s", req->method, req->path);
+		return;
+	}
+	clen = osb_req_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (req->route->on_body == NULL && clen &&
+	    strtoull(clen, NULL, 10) >= OSB_MAX_BODY)
+		osb_reply_error(req, 413, OSB_E_INVALID,
+		    "request body too large: %s bytes (limit %d)", clen,
+		    OSB_MAX_BODY);
+}
+
+/* A piece of body: hand it on or collect it; errors are held. */
+static void
+take_body(struct req_private *priv, const char *data, size_t len)
+{
+	struct osb_req *req = &priv->req;
+
+	if (req->replied || req->body_failed)
+		return;
+	if (req->route->on_body) {
+		priv->seen_handler = 1;
+		priv->in_body = 1;
+		if (req->route->on_body(req, data, len) < 0)
+			req->body_failed = 1;
+		priv->in_body = 0;
+	} else if (collect_body(priv, data, len) < 0) {
+		priv->in_body = 1;
+		osb_reply_error(req, 413, OSB_E_INVALID,
+		    "request body too large (limit %d bytes)", OSB_MAX_BODY);
+		priv->in_body = 0;
+	}
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *conn, const char *url,
+    const char *method, const char *version, const char *upload_data,
+    size_t *upload_data_size, void **con_cls)
+{
+	struct osb_server *srv = cls;
+	struct req_private *priv = *con_cls;
+	struct osb_req *req;
+
+	(void)version;
+	if (priv == NULL) {
+		if ((priv = calloc(1, sizeof(*priv))) == NULL)
+			return MHD_NO;
+		*con_cls = priv;
+		priv->req.conn = conn;
+		priv->req.method = method;
+		priv->req.path = url;
+		begin_request(&srv->cfg, priv);
+		return MHD_YES;
+	}
+	req = &priv->req;
+	if (*upload_data_size > 0) {
+		take_body(priv, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (priv->held.response) {
+		MHD_queue_response(conn, priv->held.status,
+		    priv->held.response);
+		MHD_destroy_response(priv->held.response);
+		priv->held.response = NULL;
+		return MHD_YES;
+	}
+	if (req->replied)
+		return MHD_YES;
+	priv->seen_handler = 1;
+	req->route->handle(req);
+	if (!req->replied)
+		osb_reply_error(req, 500, OSB_E_RUNTIME,
+		    "%s %s: no reply", req->method, req->path);
+	return MHD_YES;
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct req_private *priv = *con_cls;
+
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	if (priv == NULL)
+		return;
+	if (priv->seen_handler && priv->req.route->on_done)
+		priv->req.route->on_done(&priv->req);
+	if (priv->held.response)
+		MHD_destroy_response(priv->held.response);
+	free(priv->req.body);
+	free(priv);
+	*con_cls = NULL;
+}
+
+/*
+ * Resolve "ADDR", "ADDR:PORT", "[V6]:PORT" into ss; the port defaults to
+ * port. Returns 0, or -1 with a message.
+ */
+static int
+parse_listen(const char *spec, unsigned short port,
+    struct sockaddr_storage *ss, socklen_t *sslen, char *errbuf,
+    size_t errlen)
+{
+	char host[256], portstr[16];
+	const char *colon;
+	struct addrinfo hints, *ai;
+	int rc;
+
+	snprintf(portstr, sizeof(portstr), "%u", port);
+	if (spec[0] == '[') {
+		const char *end = strchr(spec, ']');
+
+		if (end == NULL || (size_t)(end - spec - 1) >= sizeof(host))
+			goto bad;
+		snprintf(host, sizeof(host), "%.*s", (int)(end - spec - 1),
+		    spec + 1);
+		if (end[1] == ':')
+			snprintf(portstr, sizeof(portstr), "%s", end + 2);
+	} else if ((colon = strchr(spec, ':')) && !strchr(colon + 1, ':')) {
+		snprintf(host, sizeof(host), "%.*s", (int)(colon - spec), spec);
+		snprintf(portstr, sizeof(portstr), "%s", colon + 1);
+	} else
+		snprintf(host, sizeof(host), "%s", spec);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	if ((rc = getaddrinfo(host, portstr, &hints, &ai)) != 0) {
+		snprintf(errbuf, errlen, "listen %s: %s", spec,
+		    gai_strerror(rc));
+		return -1;
+	}
+	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
+	*sslen = ai->ai_addrlen;
+	freeaddrinfo(ai);
+	return 0;
+bad:
+	snprintf(errbuf, errlen, "listen %s: bad address", spec);
+	return -1;
+}
+
+struct osb_server *
+osb_server_start(const struct osb_server_config *cfg, char *errbuf,
+    size_t errlen)
+{
+	struct osb_server *srv;
+	struct sockaddr_storage ss;
+	socklen_t sslen = 0;
+	unsigned flags = MHD_USE_THREAD_PER_CONNECTION |
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC;
+
+	if ((srv = calloc(1, sizeof(*srv))) == NULL) {
+		snprintf(errbuf, errlen, "out of memory");
+		return NULL;
+	}
+	srv->cfg = *cfg;
+	if (cfg->listen) {
+		if (parse_listen(cfg->listen, cfg->port, &ss, &sslen, errbuf,
+		    errlen) < 0) {
+			free(srv);
+			return NULL;
+		}
+		if (ss.ss_family == AF_INET6)
+			flags |= MHD_USE_IPv6;
+	}
+	errno = 0;
+	srv->daemon = MHD_start_daemon(flags, cfg->port, NULL, NULL,
+	    on_request, srv,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+	    MHD_OPTION_THREAD_STACK_SIZE,
+	    (size_t)(cfg->stack_size ? cfg->stack_size : 256 * 1024),
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
+	    cfg->listen ? MHD_OPTION_SOCK_ADDR : MHD_OPTION_END, &ss,
+	    MHD_OPTION_END);
+	if (srv->daemon == NULL) {
+		snprintf(errbuf, errlen, "listen on %s port %u: %s",
+		    cfg->listen ? cfg->listen : "*", cfg->port,
+		    errno ? strerror(errno) : "cannot start server");
+		free(srv);
+		return NULL;
+	}
+	(void)sslen;
+	return srv;
+}
+
+void
+osb_server_quiesce(struct osb_server *srv)
+{
+	MHD_socket fd = MHD_quiesce_daemon(srv->daemon);
+
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+}
+
+unsigned
+osb_server_connections(struct osb_server *srv)
+{
+	const union MHD_DaemonInfo *info;
+
+	info = MHD_get_daemon_info(srv->daemon,
+	    MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+	return info ? info->num_connections : 0;
+}
+
+void
+osb_server_stop(struct osb_server *srv)
+{
+	atomic_store(&server_stopping, 1);
+	MHD_stop_daemon(srv->daemon);
+	free(srv);
+}

@@ -1,0 +1,132 @@
+/*
+ * server.h — the HTTP server plumbing shared by osb-execd and
+ * `osb-sandbox serve`: libmicrohttpd in thread-per-connection mode, a route
+ * table, access-token check, JSON and error replies, and SSE streams.
+ *
+ * Each connection has its own thread, so a handler or a stream producer may
+ * block (waiting for a child's output, say) without holding up anyone else.
+ */
+#ifndef OSB_SERVER_H
+#define OSB_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+#include <microhttpd.h>
+
+#define OSB_MAX_PARAMS 4
+/* Bodies of ordinary (non-streaming) routes are collected up to this size. */
+#define OSB_MAX_BODY (8 * 1024 * 1024)
+
+struct osb_req;
+
+/*
+ * A route: method, a path pattern where a segment "{}" matches any one
+ * segment (captured in req->params), and the handler called once the whole
+ * body has arrived. A route with on_body gets the body in pieces as it
+ * arrives instead of collected (uploads); on_body returns 0 to go on, -1
+ * once it has queued an error reply (the rest of the body is then read and
+ * dropped). on_done is called once per request that got as far as the
+ * handler or on_body, however it ended (client gone, error), to release
+ * req->state.
+ */
+struct osb_route {
+	const char *method;
+	const char *pattern;
+	int (*handle)(struct osb_req *);
+	int (*on_body)(struct osb_req *, const char *data, size_t len);
+	void (*on_done)(struct osb_req *);
+};
+
+struct osb_req {
+	struct MHD_Connection *conn;
+	const struct osb_route *route;
+	const char *method;
+	const char *path;		/* without the query string */
+	const char *params[OSB_MAX_PARAMS];	/* "{}" captures, in order */
+	char *body;			/* collected body, NUL-terminated */
+	size_t body_len;
+	int replied;			/* a response has been queued */
+	int body_failed;		/* on_body returned -1: drop the rest */
+	void *state;			/* the handler's own */
+	char param_buf[512];
+};
+
+struct osb_server_config {
+	const char *listen;		/* "ADDR[:PORT]", "[v6]:PORT"; NULL: all */
+	unsigned short port;
+	const char *token;		/* NULL or "": no token check */
+	const char *token_header;	/* "X-EXECD-ACCESS-TOKEN" */
+	/* Route tables, each ending with a NULL method; the list ends with
+	 * NULL. The first match wins; a path that matches with another
+	 * method gets 405. */
+	const struct osb_route *const *routes;
+	size_t stack_size;		/* per connection thread; 0: default */
+};
+
+struct osb_server;
+
+/* Start serving; NULL with a message in errbuf when the socket can't be had. */
+struct osb_server *osb_server_start(const struct osb_server_config *,
+    char *errbuf, size_t errlen);
+/* Stop accepting new connections; streams already open go on. */
+void osb_server_quiesce(struct osb_server *);
+/* Number of connections still open. */
+unsigned osb_server_connections(struct osb_server *);
+/* Wake all streams for good (they end), close everything and free. */
+void osb_server_stop(struct osb_server *);
+/* Nonzero once osb_server_stop has begun: producers should finish. */
+int osb_server_stopping(void);
+
+/* The query argument NAME, or NULL. */
+const char *osb_req_query(struct osb_req *, const char *name);
+/* Every value of query argument NAME (path=a&path=b), NULL-terminated in
+ * a malloc'd array the caller frees (the strings belong to the request);
+ * *n gets the count. */
+const char **osb_req_query_all(struct osb_req *, const char *name, size_t *n);
+/* The request header NAME, or NULL. */
+const char *osb_req_header(struct osb_req *, const char *name);
+/* Parse the body as JSON (any value); on failure replies 400
+ * INVALID_REQUEST_BODY and returns NULL. The caller checks the type. */
+json_t *osb_req_json(struct osb_req *);
+
+/*
+ * Replies. Each returns 0, or -1 when the response could not be queued.
+ * Called from on_body (mid-upload) they are held and sent once the body has
+ * been read, since libmicrohttpd can't answer in the middle of a body.
+ */
+int osb_reply_json(struct osb_req *, unsigned status, json_t *steal);
+int osb_reply_error(struct osb_req *, unsigned status, const char *code,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int osb_reply_empty(struct osb_req *, unsigned status);
+int osb_reply_text(struct osb_req *, unsigned status, const char *ctype,
+    const char *text, size_t len);
+/* Queue a libmicrohttpd response built by the caller (destroys it). */
+int osb_reply_response(struct osb_req *, unsigned status,
+    struct MHD_Response *);
+
+/*
+ * Server-Sent Events. next() is called whenever the stream needs more; it
+ * may block up to timeout_ms and returns 1 with *event set (stolen), 0 when
+ * nothing came in time (a {"type":"ping","text":"pong"} event is sent when
+ * ping_ms is set), or -1 at the end of the stream. done() is called once,
+ * when the stream ends or the client goes away. Each event goes out as
+ * "data: <json>\n\n" with a "timestamp" (Unix ms) added when missing.
+ */
+typedef int (*osb_sse_next)(void *arg, json_t **event, int timeout_ms);
+int osb_reply_sse(struct osb_req *, osb_sse_next next, void (*done)(void *),
+    void *arg, int ping_ms);
+
+/* Unix time in milliseconds. */
+int64_t osb_now_ms(void);
+
+/* Common error codes of the execd API. */
+#define OSB_E_INVALID	"INVALID_REQUEST_BODY"
+#define OSB_E_MISSING	"MISSING_QUERY"
+#define OSB_E_NOTFOUND	"FILE_NOT_FOUND"
+#define OSB_E_RUNTIME	"RUNTIME_ERROR"
+#define OSB_E_AUTH	"UNAUTHORIZED"
+
+#endif
