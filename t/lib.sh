@@ -9,6 +9,8 @@
 #   '
 #   test_done
 #
+# A command put in the background (&) must stand alone on its line: the
+# &&-chain before it would go to the background with it.
 # Each test body is eval'd in the script's own shell (variables it sets
 # last), with the test's scratch directory $TMP as cwd; the
 # programs under test are first on PATH. Servers started here are stopped
@@ -57,11 +59,16 @@ t_wait_gone() {
 
 say() { printf '# %s\n' "$*"; }
 
+# The body runs in a function of its own so that `return 1` ends the body.
+t_run_body() {
+	eval "$1"
+}
+
 test_expect_success() {
 	T_COUNT=$((T_COUNT + 1))
 	local rc
 	cd "$TMP" || exit 1
-	eval "$2" >"$TMP/.test-output" 2>&1
+	t_run_body "$2" >"$TMP/.test-output" 2>&1
 	rc=$?
 	cd "$TMP" || exit 1
 	if [ $rc -eq 0 ]; then

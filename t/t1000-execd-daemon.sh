@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# osb-execd as a daemon: flags, ping, routing errors, access token, signals.
+. "$(dirname "$0")/lib.sh"
+
+test_expect_success '--help prints usage and every flag, exits 0' '
+	osb-execd --help >out &&
+	for f in --listen --port --access-token --log-level \
+		--graceful-shutdown-timeout EXECD_LOG_FILE; do
+		grep_q "$f" out || return 1
+	done
+'
+
+test_expect_success 'an unknown flag is a usage error (exit 2)' '
+	expect_code 2 osb-execd --no-such-flag &&
+	grep_q "usage: osb-execd" err
+'
+
+test_expect_success 'a bad port or log level is a usage error' '
+	expect_code 2 osb-execd --port 70000 &&
+	grep_q "port 70000: too large" err &&
+	expect_code 2 osb-execd --log-level 9 &&
+	grep_q "log level 9" err &&
+	expect_code 2 osb-execd --graceful-shutdown-timeout soon &&
+	grep_q "soon: not a duration" err
+'
+
+start_execd
+
+test_expect_success 'GET /ping answers 200 with an empty body' '
+	test "$(api GET /ping)" = 200 &&
+	test ! -s body
+'
+
+test_expect_success 'an unknown path is 404 with a JSON error' '
+	test "$(api GET /nope)" = 404 &&
+	grep_q "\"code\":\"NOT_FOUND\"" body &&
+	grep_q "no such endpoint: GET /nope" body
+'
+
+test_expect_success 'a known path with the wrong method is 405' '
+	test "$(api POST /ping)" = 405 &&
+	grep_q "method POST not allowed on /ping" body
+'
+
+test_expect_success 'a port already taken: exit 1 naming the address' '
+	expect_code 1 osb-execd --listen 127.0.0.1 --port "$EXECD_PORT" &&
+	grep_q "listen on 127.0.0.1 port $EXECD_PORT" err
+'
+
+test_expect_success 'a bad --listen address: exit 1' '
+	expect_code 1 osb-execd --listen no.such.host.invalid --port 1 &&
+	grep_q "listen no.such.host.invalid" err
+'
+
+test_expect_success 'SIGTERM: exits 0 and logs the shutdown' '
+	stop_execd &&
+	grep_q "shutting down" "$TMP/execd.log"
+'
+
+start_execd --access-token s3cret
+
+test_expect_success 'with a token: no header is 401' '
+	test "$(api GET /ping)" = 401 &&
+	grep_q "\"code\":\"UNAUTHORIZED\"" body &&
+	grep_q "X-EXECD-ACCESS-TOKEN" body
+'
+
+test_expect_success 'with a token: a wrong token is 401, also for uploads' '
+	test "$(api GET /ping -H "X-EXECD-ACCESS-TOKEN: s3cret!")" = 401 &&
+	test "$(api GET /ping -H "X-EXECD-ACCESS-TOKEN: s3cre")" = 401 &&
+	test "$(api POST /files/upload -H "X-EXECD-ACCESS-TOKEN: x" \
+		-F file=@/dev/null)" = 401
+'
+
+test_expect_success 'with a token: the right one is let in' '
+	test "$(api GET /ping -H "X-EXECD-ACCESS-TOKEN: s3cret")" = 200
+'
+stop_execd
+
+test_expect_success 'EXECD_ACCESS_TOKEN sets the token; -port works Go style' '
+	port=$(free_port)
+	EXECD_ACCESS_TOKEN=envtok EXECD_LOG_FILE=$TMP/file.log \
+		osb-execd -listen 127.0.0.1 -port $port 2>stderr &
+	pid=$! &&
+	wait_http http://127.0.0.1:$port/ping &&
+	test "$(curl -s -o /dev/null -w "%{http_code}" \
+		http://127.0.0.1:$port/ping)" = 401 &&
+	test "$(curl -s -o /dev/null -w "%{http_code}" \
+		-H "X-EXECD-ACCESS-TOKEN: envtok" http://127.0.0.1:$port/ping)" = 200 &&
+	kill -TERM $pid && wait $pid &&
+	grep_q "listening on 127.0.0.1 port $port" file.log &&
+	test ! -s stderr
+'
+
+test_expect_success 'SIGTERM with a stream open: gone within the grace window' '
+	start_execd --graceful-shutdown-timeout 300ms
+	curl -sN "$EXECD_URL/metrics/watch" >watch &
+	cpid=$! &&
+	sleep 0.3 &&
+	start=$(date +%s%N) &&
+	kill -TERM $EXECD_PID && wait $EXECD_PID &&
+	end=$(date +%s%N) &&
+	wait $cpid;
+	test $(( (end - start) / 1000000 )) -lt 2500
+'
+
+test_done
