@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "server.h"
+#include "util.h"
 
 #define DEFAULT_PORT 44772
 #define TOKEN_HEADER "X-EXECD-ACCESS-TOKEN"
@@ -26,7 +28,7 @@ struct options {
 	const char *listen;
 	unsigned short port;
 	const char *token;
-	long grace_ms;
+	int64_t grace_ms;
 };
 
 static int signal_pipe[2] = { -1, -1 };
@@ -70,43 +72,6 @@ usage(FILE *f)
 "\n"
 "The log goes to stderr, or to the file named by $EXECD_LOG_FILE.\n",
 	    DEFAULT_PORT);
-}
-
-/*
- * Parse a duration like Go's time.ParseDuration for the units that matter
- * here ("500ms", "1s", "2m", "1m30s"; a bare number is seconds) into ms.
- * Returns -1 when s is not one.
- */
-static long
-parse_duration_ms(const char *s)
-{
-	long total = 0;
-	char *end;
-
-	if (*s == '\0')
-		return -1;
-	while (*s) {
-		double v = strtod(s, &end);
-
-		if (end == s || v < 0)
-			return -1;
-		s = end;
-		if (strncmp(s, "ms", 2) == 0) {
-			total += (long)v;
-			s += 2;
-		} else if (*s == 's' || *s == '\0') {
-			total += (long)(v * 1000);
-			s += *s == 's';
-		} else if (*s == 'm') {
-			total += (long)(v * 60000);
-			s++;
-		} else if (*s == 'h') {
-			total += (long)(v * 3600000);
-			s++;
-		} else
-			return -1;
-	}
-	return total;
 }
 
 /* Fill opts from flags and environment; exits on a usage error. */
@@ -177,8 +142,9 @@ parse_options(int argc, char **argv, struct options *opts)
 		usage(stderr);
 		exit(2);
 	}
-	opts->grace_ms = grace ? parse_duration_ms(grace) : 1000;
-	if (opts->grace_ms < 0) {
+	opts->grace_ms = 1000;
+	if (grace && (osb_duration_parse(grace, &opts->grace_ms) < 0 ||
+	    opts->grace_ms < 0)) {
 		fprintf(stderr, "osb-execd: graceful shutdown timeout %s: "
 		    "not a duration\n", grace);
 		exit(2);
@@ -237,9 +203,9 @@ open_log(void)
  * window, then end the children and whatever is still open.
  */
 static void
-shut_down(struct osb_server *srv, long grace_ms)
+shut_down(struct osb_server *srv, int64_t grace_ms)
 {
-	long waited = 0;
+	int64_t waited = 0;
 
 	osb_server_quiesce(srv);
 	while (osb_server_connections(srv) > 0 && waited < grace_ms) {
@@ -276,8 +242,8 @@ main(int argc, char **argv)
 	    opts.token && *opts.token ? " (access token required)" : "");
 	while (read(signal_pipe[0], &sig, 1) < 0 && errno == EINTR)
 		;
-	execd_log(LOG_INFO_, "signal %d: shutting down (grace %ld ms)", sig,
-	    opts.grace_ms);
+	execd_log(LOG_INFO_, "signal %d: shutting down (grace %lld ms)", sig,
+	    (long long)opts.grace_ms);
 	shut_down(srv, opts.grace_ms);
 	execd_log(LOG_INFO_, "stopped");
 	return 0;
