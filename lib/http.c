@@ -215,16 +215,23 @@ osb_http_escape(const char *s)
 	return copy;
 }
 
-/* The easy handle, made once and reset for each request. */
+/* The process's easy handle, made on first use. */
 static CURL *
 handle(void)
 {
 	if (shared_handle == NULL) {
 		curl_global_init(CURL_GLOBAL_DEFAULT);
 		shared_handle = curl_easy_init();
-	} else
-		curl_easy_reset(shared_handle);
+	}
 	return shared_handle;
+}
+
+curl_mime *
+osb_http_mime_new(void)
+{
+	CURL *c = handle();
+
+	return c ? curl_mime_init(c) : NULL;
 }
 
 /* Fill err from a non-2xx reply: the server's code and message if any. */
@@ -241,7 +248,13 @@ error_from_reply(const struct osb_http_req *req,
 	msg = json_object_get(doc, "message");
 	if (!json_is_string(msg))
 		msg = json_object_get(doc, "error");
-	if (json_is_string(msg))
+	if (json_is_string(msg) &&
+	    strncmp(json_string_value(msg), what, strlen(what)) == 0)
+		/* The server already named the operation. */
+		osb_error_set(err, reply->status,
+		    json_is_string(code) ? json_string_value(code) : "",
+		    "%s", json_string_value(msg));
+	else if (json_is_string(msg))
 		osb_error_set(err, reply->status,
 		    json_is_string(code) ? json_string_value(code) : "",
 		    "%s: %s", what, json_string_value(msg));
@@ -317,6 +330,7 @@ osb_http_do(const struct osb_endpoint *ep, const struct osb_http_req *req,
 		    req->what ? req->what : req->path);
 		return -1;
 	}
+	curl_easy_reset(c);
 	snprintf(url, sizeof(url), "%s%s", ep->base, req->path);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);

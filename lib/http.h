@@ -69,6 +69,9 @@ const char *osb_http_reply_header(const struct osb_http_reply *,
     const char *name);
 void osb_http_reply_free(struct osb_http_reply *);
 
+/* A multipart body for osb_http_req.mime; free with curl_mime_free. */
+curl_mime *osb_http_mime_new(void);
+
 /* Percent-encode s for a query value; caller frees. */
 char *osb_http_escape(const char *s);
 

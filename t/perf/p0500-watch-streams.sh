@@ -6,13 +6,14 @@ ulimit -n 4096
 start_execd
 n=500
 mkdir -p w
+pids=
 for i in $(seq $n); do
 	curl -sN --max-time 10.5 "$EXECD_URL/metrics/watch" >"w/$i" 2>/dev/null &
+	pids="$pids $!"
 done
-rss=0
 sleep 9
 rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$EXECD_PID/status")
-wait
+wait $pids
 short=0 total=0
 for i in $(seq $n); do
 	c=$(grep -c '^data: ' "w/$i")

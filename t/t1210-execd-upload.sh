@@ -1,0 +1,233 @@
+#!/usr/bin/env bash
+# osb-execd: POST /files/upload — multipart metadata + file pairs, streamed
+# to temp files renamed into place; nothing half-written is ever left.
+. "$(dirname "$0")/lib.sh"
+start_execd
+
+call() {
+	local want=$1 got
+	shift
+	got=$(api "$@")
+	[ "$got" = "$want" ] && return 0
+	echo "expected $want, got $got from $*"
+	cat body
+	return 1
+}
+
+# error_is CODE TEXT: ./body is {"code": CODE, "message": "...TEXT..."}.
+error_is() {
+	grep_q "\"code\":\"$1\"" body &&
+	grep_q "$2" body
+}
+
+# raw FILE: POST FILE as the upload body, with boundary XX.
+raw() {
+	api POST /files/upload --data-binary "@$1" \
+		-H "Content-Type: multipart/form-data; boundary=XX"
+}
+
+# empty_dir DIR: DIR holds nothing at all (no temp files either).
+empty_dir() {
+	test -z "$(ls -A "$1")" && return 0
+	echo "$1 is not empty:"
+	ls -la "$1"
+	return 1
+}
+
+D=$TMP/up
+mkdir -p "$D"
+
+test_expect_success 'binary data round-trips byte for byte' '
+	perl -e "print map { chr } 0..255" >bin &&
+	head -c 3000000 /dev/urandom >>bin &&
+	call 200 POST /files/upload -F "metadata={\"path\":\"$D/bin\"}" \
+		-F file=@bin &&
+	cmp bin "$D/bin" &&
+	test ! -s body
+'
+
+test_expect_success 'several files in one request, parents created' '
+	echo one >f1 && echo two >f2 &&
+	call 200 POST /files/upload \
+		-F "metadata={\"path\":\"$D/a/b/one\",\"mode\":600};type=application/json" \
+		-F file=@f1 \
+		-F "metadata={\"path\":\"$D/c/two\",\"mode\":751}" \
+		-F file=@f2 &&
+	cmp f1 "$D/a/b/one" && cmp f2 "$D/c/two" &&
+	test "$(stat -c %a "$D/a/b/one")" = 600 &&
+	test "$(stat -c %a "$D/c/two")" = 751 &&
+	test "$(stat -c %a "$D/a/b")" = 755
+'
+
+test_expect_success 'a chunked body (no Content-Length) works the same' '
+	call 200 POST /files/upload -H "Transfer-Encoding: chunked" \
+		-F "metadata={\"path\":\"$D/chunked\"}" -F file=@bin &&
+	cmp bin "$D/chunked"
+'
+
+test_expect_success 'metadata sent as a file part, as the SDKs send it' '
+	printf "{\"path\":\"%s\"}" "$D/sdk" >meta.json &&
+	call 200 POST /files/upload \
+		-F "metadata=@meta.json;filename=metadata;type=application/json" \
+		-F "file=@f1;filename=file;type=application/octet-stream" &&
+	cmp f1 "$D/sdk"
+'
+
+test_expect_success 'a new file gets 755; a replaced one keeps its mode' '
+	test "$(stat -c %a "$D/sdk")" = 755 &&
+	chmod 640 "$D/sdk" &&
+	call 200 POST /files/upload -F "metadata={\"path\":\"$D/sdk\"}" -F file=@f2 &&
+	cmp f2 "$D/sdk" &&
+	test "$(stat -c %a "$D/sdk")" = 640
+'
+
+test_expect_success 'an upload through a link writes the file it points at' '
+	ln -s sdk "$D/link" &&
+	call 200 POST /files/upload -F "metadata={\"path\":\"$D/link\"}" -F file=@f1 &&
+	test -L "$D/link" && cmp f1 "$D/sdk"
+'
+
+if [ "$(id -u)" = 0 ]; then
+test_expect_success 'owner and group from the metadata' '
+	call 200 POST /files/upload \
+		-F "metadata={\"path\":\"$D/owned\",\"owner\":\"65534\",\"group\":\"65534\",\"mode\":644}" \
+		-F file=@f1 &&
+	test "$(stat -c %u:%g:%a "$D/owned")" = 65534:65534:644
+'
+else
+test_skip 'owner and group from the metadata' 'needs root'
+fi
+
+test_expect_success 'an empty file uploads' '
+	: >empty &&
+	call 200 POST /files/upload -F "metadata={\"path\":\"$D/empty\"}" -F file=@empty &&
+	test -f "$D/empty" && test ! -s "$D/empty"
+'
+
+T=$TMP/trunc
+mkdir -p "$T"
+
+test_expect_success 'a body without its closing boundary: 400, no file left' '
+	printf -- "--XX\r\nContent-Disposition: form-data; name=\"metadata\"\r\n\r\n{\"path\":\"%s\"}\r\n--XX\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f\"\r\n\r\nsome data that never ends" "$T/f" >cut &&
+	test "$(raw cut)" = 400 &&
+	error_is INVALID_FILE "body ended before the closing boundary" &&
+	empty_dir "$T"
+'
+
+test_expect_success 'a body that ends inside the delimiter: 400, no file left' '
+	printf -- "--XX\r\nContent-Disposition: form-data; name=\"metadata\"\r\n\r\n{\"path\":\"%s\"}\r\n--XX\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\ndata\r\n--X" "$T/f" >cut2 &&
+	test "$(raw cut2)" = 400 &&
+	error_is INVALID_FILE "bad multipart body" &&
+	empty_dir "$T"
+'
+
+test_expect_success 'junk after a boundary: 400, no file left' '
+	printf -- "--XX\r\nContent-Disposition: form-data; name=\"metadata\"\r\n\r\n{\"path\":\"%s\"}\r\n--XXjunk\r\n" "$T/f" >junk &&
+	test "$(raw junk)" = 400 &&
+	error_is INVALID_FILE "junk after a boundary" &&
+	empty_dir "$T"
+'
+
+test_expect_success 'a file part without metadata before it: 400' '
+	call 400 POST /files/upload -F file=@f1 &&
+	error_is INVALID_FILE_METADATA "metadata file is missing" &&
+	empty_dir "$T"
+'
+
+test_expect_success 'metadata without its file part: 400 INVALID_FILE_CONTENT' '
+	call 400 POST /files/upload -F "metadata={\"path\":\"$T/f\"}" &&
+	error_is INVALID_FILE_CONTENT "file is missing for $T/f" &&
+	empty_dir "$T"
+'
+
+test_expect_success 'two metadata parts in a row: 400 INVALID_FILE' '
+	call 400 POST /files/upload -F "metadata={\"path\":\"$T/f\"}" \
+		-F "metadata={\"path\":\"$T/g\"}" -F file=@f1 &&
+	error_is INVALID_FILE "metadata and file count mismatch" &&
+	empty_dir "$T"
+'
+
+test_expect_success 'no parts at all: 400 INVALID_FILE_METADATA' '
+	call 400 POST /files/upload -F other=x &&
+	error_is INVALID_FILE_METADATA "metadata file is missing"
+'
+
+test_expect_success 'bad metadata: not JSON, not an object, no path, bad mode' '
+	call 400 POST /files/upload -F "metadata={\"path\":" -F file=@f1 &&
+	error_is INVALID_FILE_METADATA "invalid metadata format" &&
+	call 400 POST /files/upload -F "metadata=[1]" -F file=@f1 &&
+	error_is INVALID_FILE_METADATA "not an object" &&
+	call 400 POST /files/upload -F "metadata={\"mode\":644}" -F file=@f1 &&
+	error_is INVALID_FILE_METADATA "metadata path is empty" &&
+	call 400 POST /files/upload -F "metadata={\"path\":\"$T/f\",\"mode\":999}" -F file=@f1 &&
+	error_is INVALID_FILE_METADATA "mode must be octal digits" &&
+	empty_dir "$T"
+'
+
+test_expect_success 'metadata larger than 64 KiB: 413' '
+	perl -e "print q({\"path\":\"x\",\"pad\":\"), q(x) x 70000, q(\"})" >bigmeta &&
+	call 413 POST /files/upload -F "metadata=<bigmeta" -F file=@f1 &&
+	error_is INVALID_FILE_METADATA "metadata part larger than 65536 bytes"
+'
+
+test_expect_success 'part headers larger than 16 KiB: 413' '
+	{ printf -- "--XX\r\nX-Pad: " && perl -e "print q(p) x 20000" &&
+	  printf "\r\n\r\nx\r\n--XX--\r\n"; } >bighdr &&
+	test "$(raw bighdr)" = 413 &&
+	error_is INVALID_FILE "part headers larger than 16384 bytes"
+'
+
+test_expect_success 'not multipart, or no body at all: 400 INVALID_FILE' '
+	call 400 POST /files/upload -H "Content-Type: application/json" -d "{}" &&
+	error_is INVALID_FILE "is not multipart/form-data with a boundary" &&
+	call 400 POST /files/upload -H "Content-Type: multipart/form-data" -d x &&
+	error_is INVALID_FILE "is not multipart/form-data" &&
+	call 400 POST /files/upload &&
+	error_is INVALID_FILE "multipart form is empty"
+'
+
+test_expect_success 'a directory as the target: 500, no temp file left' '
+	mkdir -p "$T/dir" &&
+	call 500 POST /files/upload -F "metadata={\"path\":\"$T/dir\"}" -F file=@f1 &&
+	error_is RUNTIME_ERROR "upload $T/dir: is a directory" &&
+	test "$(ls -A "$T")" = dir && rmdir "$T/dir"
+'
+
+test_expect_success 'a client gone mid-file leaves no temp file behind' '
+	{
+		printf "POST /files/upload HTTP/1.1\r\nHost: x\r\n"
+		printf "Content-Type: multipart/form-data; boundary=XX\r\n"
+		printf "Content-Length: 10000000\r\n\r\n"
+		printf -- "--XX\r\nContent-Disposition: form-data; name=\"metadata\"\r\n\r\n"
+		printf "{\"path\":\"%s\"}\r\n" "$T/gone"
+		printf -- "--XX\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\n"
+		head -c 100000 /dev/zero
+	} >partial &&
+	exec 3<>"/dev/tcp/127.0.0.1/$EXECD_PORT" &&
+	cat partial >&3 &&
+	i=0 && while [ -z "$(ls -A "$T")" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done &&
+	ls -A "$T" | grep -q "^\.gone\.osb-" &&
+	exec 3>&- 3<&- &&
+	i=0 && while [ -n "$(ls -A "$T")" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done &&
+	empty_dir "$T"
+'
+
+if [ -z "${OSB_SANITIZE:-}" ]; then
+test_expect_success 'memory stays flat: 200 MiB through at most 32 MiB RSS' '
+	head -c 209715200 /dev/zero >big &&
+	call 200 POST /files/upload -F "metadata={\"path\":\"$D/big\"}" -F file=@big &&
+	test "$(stat -c %s "$D/big")" = 209715200 &&
+	rm -f big "$D/big" &&
+	hwm=$(awk "/VmHWM/ {print \$2}" "/proc/$EXECD_PID/status") &&
+	echo "peak RSS ${hwm} kB" &&
+	test "$hwm" -lt 32768
+'
+else
+test_skip 'memory stays flat' 'sanitizers change the numbers'
+fi
+
+test_expect_success 'osb-execd stops cleanly (no leaks under sanitizers)' '
+	stop_execd || { cat "$TMP/execd.log"; false; }
+'
+
+test_done

@@ -1,0 +1,198 @@
+#!/bin/bash
+# osb-file: moving bytes in and out — write, cat, upload, download.
+. "$(dirname "$0")/lib.sh"
+
+start_execd
+S=$EXECD_URL
+R=$TMP/remote
+mkdir -p "$R"
+
+test_expect_success 'write -c then cat gives the text back' '
+	osb-file write "$S" "$R/hello.txt" -c "hello world" &&
+	printf "hello world" >expect &&
+	osb-file cat "$S" "$R/hello.txt" >out &&
+	test_cmp expect out &&
+	test_cmp expect "$R/hello.txt"
+'
+
+test_expect_success 'write from stdin (a pipe, sent chunked)' '
+	printf "line 1\nline 2\n" >expect &&
+	cat expect | osb-file write "$S" "$R/piped.txt" &&
+	test_cmp expect "$R/piped.txt"
+'
+
+test_expect_success 'write from stdin redirected from a file' '
+	seq 1 1000 >expect &&
+	osb-file write "$S" "$R/redirected.txt" <expect &&
+	test_cmp expect "$R/redirected.txt"
+'
+
+test_expect_success 'write --mode sets the permission bits' '
+	osb-file write "$S" "$R/script.sh" -c "#!/bin/sh" --mode 755 &&
+	test "$(stat -c %a "$R/script.sh")" = 755 &&
+	osb-file write --mode 0600 "$S" "$R/secret" <expect &&
+	test "$(stat -c %a "$R/secret")" = 600
+'
+
+test_expect_success 'write creates missing parent directories' '
+	osb-file write "$S" "$R/a/b/c/deep.txt" -c deep &&
+	test "$(cat "$R/a/b/c/deep.txt")" = deep
+'
+
+test_expect_success 'write replaces an existing file whole' '
+	osb-file write "$S" "$R/over.txt" -c "a long first version" &&
+	osb-file write "$S" "$R/over.txt" -c short &&
+	test "$(cat "$R/over.txt")" = short
+'
+
+test_expect_success 'binary round trip: all 256 byte values' '
+	perl -e "print map { chr } 0..255" >bin &&
+	osb-file upload "$S" bin "$R/bin" &&
+	cmp bin "$R/bin" &&
+	osb-file download "$S" "$R/bin" bin.back &&
+	cmp bin bin.back
+'
+
+test_expect_success 'empty file round trip' '
+	: >empty &&
+	osb-file upload "$S" empty "$R/empty" &&
+	test -f "$R/empty" && ! test -s "$R/empty" &&
+	osb-file download "$S" "$R/empty" empty.back &&
+	test -f empty.back && ! test -s empty.back &&
+	osb-file cat "$S" "$R/empty" >out && ! test -s out
+'
+
+test_expect_success '5 MiB round trip, byte for byte' '
+	head -c 5242880 /dev/urandom >big &&
+	osb-file upload "$S" big "$R/big" &&
+	cmp big "$R/big" &&
+	osb-file download "$S" "$R/big" big.back &&
+	cmp big big.back
+'
+
+test_expect_success 'upload keeps the local mode' '
+	printf "#!/bin/sh\n" >tool && chmod 751 tool &&
+	osb-file upload "$S" tool "$R/tool" &&
+	test "$(stat -c %a "$R/tool")" = 751
+'
+
+test_expect_success 'upload into an existing directory keeps the name' '
+	mkdir -p "$R/into" &&
+	osb-file upload "$S" bin "$R/into" &&
+	cmp bin "$R/into/bin"
+'
+
+test_expect_success 'upload to a path ending in / makes it a directory' '
+	osb-file upload "$S" bin "$R/fresh/" &&
+	cmp bin "$R/fresh/bin"
+'
+
+test_expect_success 'upload of several files goes into REMOTE' '
+	echo one >f1 && echo two >f2 &&
+	osb-file upload "$S" f1 f2 "$R/several" &&
+	test_cmp f1 "$R/several/f1" &&
+	test_cmp f2 "$R/several/f2"
+'
+
+test_expect_success 'upload of a directory is recursive, empty dirs too' '
+	mkdir -p tree/sub/deeper tree/empty &&
+	echo top >tree/top.txt &&
+	echo mid >tree/sub/mid.txt &&
+	head -c 70000 /dev/urandom >tree/sub/deeper/blob &&
+	osb-file upload "$S" tree "$R/copy" &&
+	diff -r tree "$R/copy" &&
+	test -d "$R/copy/empty"
+'
+
+test_expect_success 'upload of a directory into an existing one nests it' '
+	mkdir -p "$R/parent" &&
+	osb-file upload "$S" tree/ "$R/parent" &&
+	diff -r tree "$R/parent/tree"
+'
+
+test_expect_success 'upload of a directory follows symbolic links' '
+	mkdir linked && echo target >linked/real &&
+	ln -s real linked/alias && ln -s ../tree/sub linked/subdir &&
+	osb-file upload "$S" linked "$R/linked" &&
+	! test -L "$R/linked/alias" &&
+	test_cmp linked/real "$R/linked/alias" &&
+	test_cmp tree/sub/mid.txt "$R/linked/subdir/mid.txt"
+'
+
+test_expect_success 'upload of more files than one request carries' '
+	mkdir many &&
+	for i in $(seq 1 150); do echo "$i" >many/f$i; done &&
+	osb-file upload "$S" many "$R/many" &&
+	diff -r many "$R/many"
+'
+
+test_expect_success 'upload of a missing local file names it, exit 1' '
+	expect_code 1 osb-file upload "$S" nosuch "$R/x" &&
+	echo "osb-file: upload nosuch: No such file or directory" >expect &&
+	test_cmp expect err &&
+	! test -e "$R/x"
+'
+
+test_expect_success 'download defaults to the remote name here' '
+	mkdir dl && cd dl &&
+	osb-file download "$S" "$R/hello.txt" &&
+	test_cmp "$R/hello.txt" hello.txt
+'
+
+test_expect_success 'download into a local directory' '
+	mkdir dl2 &&
+	osb-file download "$S" "$R/hello.txt" dl2 &&
+	test_cmp "$R/hello.txt" dl2/hello.txt
+'
+
+test_expect_success 'download to - writes stdout' '
+	osb-file download "$S" "$R/big" - >out &&
+	cmp big out
+'
+
+test_expect_success 'download resumes a truncated local copy' '
+	head -c 1000000 big >partial &&
+	osb-file -v download "$S" "$R/big" partial 2>trace &&
+	cmp big partial &&
+	grep_q "Range: bytes=1000000-" trace
+'
+
+test_expect_success 'download of a local copy that is not shorter starts over' '
+	head -c 6000000 /dev/zero >longer &&
+	osb-file -v download "$S" "$R/big" longer 2>trace &&
+	cmp big longer &&
+	! grep -q "Range:" trace
+'
+
+test_expect_success 'download of a directory is refused' '
+	expect_code 1 osb-file download "$S" "$R/into" x &&
+	echo "osb-file: download $R/into: is a directory" >expect &&
+	test_cmp expect err
+'
+
+test_expect_success 'cat of several files concatenates them' '
+	cat "$R/hello.txt" "$R/piped.txt" >expect &&
+	osb-file cat "$S" "$R/hello.txt" "$R/piped.txt" >out &&
+	test_cmp expect out
+'
+
+test_expect_success 'cat of a missing file: message, exit 1' '
+	expect_code 1 osb-file cat "$S" "$R/nosuch" &&
+	echo "osb-file: $R/nosuch: no such file (404 FILE_NOT_FOUND)" >expect &&
+	test_cmp expect err &&
+	! test -s out
+'
+
+test_expect_success 'cat goes on past a missing file and still fails' '
+	expect_code 1 osb-file cat "$S" "$R/nosuch" "$R/hello.txt" &&
+	test_cmp "$R/hello.txt" out
+'
+
+test_expect_success 'download of a missing file leaves nothing behind' '
+	expect_code 1 osb-file download "$S" "$R/nosuch" got &&
+	echo "osb-file: $R/nosuch: no such file (404 FILE_NOT_FOUND)" >expect &&
+	test_cmp expect err &&
+	! test -e got
+'
+
+test_done
