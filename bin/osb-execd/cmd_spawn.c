@@ -1,0 +1,595 @@
+/*
+ * cmd_spawn.c — starting a child for a command or a session: its
+ * environment, working directory, credentials, file descriptors and
+ * process group, with failures before exec reported back to the parent.
+ */
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "command.h"
+
+/* Where fd[i] of struct cmd_spawn ends up in the child. */
+static const int spawn_target[5] = { 0, 1, 2, CMD_FD_MARK, CMD_FD_ERR };
+/* The child's copy of the error pipe, above the targets. */
+#define ERRPIPE_FD (CMD_FD_ERR + 1)
+
+enum { FAIL_FDS = 1, FAIL_GROUPS, FAIL_GID, FAIL_UID, FAIL_CHDIR, FAIL_EXEC };
+
+struct child_failure {
+	int step;
+	int err;
+};
+
+/* Credentials worked out before fork: lookups are not fork-safe. */
+struct creds {
+	gid_t gid;
+	gid_t *groups;
+	int ngroups;
+};
+
+/* A growing string. */
+struct buf {
+	char *p;
+	size_t n, cap;
+	int failed;
+};
+
+/* Append n bytes of s; on failure b->failed is set. */
+static void
+buf_add(struct buf *b, const char *s, size_t n)
+{
+	char *grown;
+	size_t cap;
+
+	if (b->failed)
+		return;
+	if (b->n + n + 1 > b->cap) {
+		cap = b->cap ? b->cap : 64;
+		while (cap < b->n + n + 1)
+			cap *= 2;
+		if ((grown = realloc(b->p, cap)) == NULL) {
+			b->failed = 1;
+			return;
+		}
+		b->p = grown;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->n, s, n);
+	b->n += n;
+	b->p[b->n] = '\0';
+}
+
+/* The value of name (len bytes) in envp, or NULL. */
+static const char *
+env_lookup(char *const *envp, const char *name, size_t len)
+{
+	for (; *envp; envp++)
+		if (strncmp(*envp, name, len) == 0 && (*envp)[len] == '=')
+			return *envp + len + 1;
+	return NULL;
+}
+
+/* Whether c may appear in a variable name (first: not a digit). */
+static int
+var_char(char c, int first)
+{
+	return c == '_' || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ||
+	    (!first && c >= '0' && c <= '9');
+}
+
+/* Length of the variable name at s ([A-Za-z_][A-Za-z0-9_]*), or 0. */
+static size_t
+var_name_len(const char *s)
+{
+	size_t n = 0;
+
+	while (var_char(s[n], n == 0))
+		n++;
+	return n;
+}
+
+/*
+ * s with $NAME and ${NAME} replaced from envp. An unset name is an error
+ * when strict (a path must not quietly lose a part), else empty. Returns
+ * malloc'd text, or NULL with err set.
+ */
+static char *
+expand_vars(const char *s, char *const *envp, int strict, char *err,
+    size_t errlen)
+{
+	struct buf b = { 0 };
+	const char *name, *val;
+	size_t len, skip;
+
+	buf_add(&b, "", 0);
+	while (*s) {
+		if (*s != '$') {
+			len = strcspn(s, "$");
+			buf_add(&b, s, len);
+			s += len;
+			continue;
+		}
+		name = s + 1 + (s[1] == '{');
+		len = var_name_len(name);
+		skip = s[1] == '{' ? (name[len] == '}' ? len + 3 : 0) : len + 1;
+		if (len == 0 || skip == 0) {
+			buf_add(&b, s, 1);
+			s++;
+			continue;
+		}
+		if ((val = env_lookup(envp, name, len)) == NULL && strict) {
+			snprintf(err, errlen, "path references undefined "
+			    "environment variable: %.*s", (int)len, name);
+			free(b.p);
+			return NULL;
+		}
+		if (val)
+			buf_add(&b, val, strlen(val));
+		s += skip;
+	}
+	if (b.failed) {
+		snprintf(err, errlen, "out of memory");
+		free(b.p);
+		return NULL;
+	}
+	return b.p;
+}
+
+/* mkdir -p path; 0 or -1 with errno set. */
+static int
+mkdir_p(char *path)
+{
+	char *p;
+
+	if (*path == '\0')
+		return 0;
+	for (p = path + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		if (p[-1] != '/') {
+			char c = *p;
+
+			*p = '\0';
+			if (mkdir(path, 0777) < 0 && errno != EEXIST) {
+				*p = c;
+				return -1;
+			}
+			*p = c;
+		}
+		if (*p == '\0')
+			return 0;
+	}
+}
+
+/* "~" and "~/..." with $HOME from envp; takes p, NULL when out of memory. */
+static char *
+expand_home(char *p, char *const *envp)
+{
+	const char *home;
+	char *joined;
+
+	if (p[0] != '~' || (p[1] != '\0' && p[1] != '/') ||
+	    (home = env_lookup(envp, "HOME", 4)) == NULL)
+		return p;
+	if (asprintf(&joined, "%s%s", home, p + 1) < 0)
+		joined = NULL;
+	free(p);
+	return joined;
+}
+
+/* See command.h: path expanded, made when create, checked a directory. */
+int
+cmd_resolve_dir(const char *path, char *const *envp, int create,
+    char **dir, char *err, size_t errlen)
+{
+	struct stat st;
+	char *p;
+
+	*dir = NULL;
+	if (path == NULL || *path == '\0')
+		return 0;
+	if ((p = expand_vars(path, envp, 1, err, errlen)) == NULL)
+		return -1;
+	if ((p = expand_home(p, envp)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (create && mkdir_p(p) < 0) {
+		snprintf(err, errlen, "create working directory %s: %s", path,
+		    strerror(errno));
+		free(p);
+		return -1;
+	}
+	if (stat(p, &st) < 0) {
+		if (errno == ENOENT)
+			snprintf(err, errlen, "working directory does not "
+			    "exist: %s", path);
+		else
+			snprintf(err, errlen, "cannot access working "
+			    "directory %s: %s", path, strerror(errno));
+		free(p);
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "working directory path is not a "
+		    "directory: %s", path);
+		free(p);
+		return -1;
+	}
+	*dir = p;
+	return 0;
+}
+
+/* Set name=value in env (n entries, room for one more); 0 or -1. */
+static int
+env_set(char **env, size_t *n, const char *name, size_t namelen,
+    const char *value)
+{
+	char *kv;
+	size_t i;
+
+	if (asprintf(&kv, "%.*s=%s", (int)namelen, name, value) < 0)
+		return -1;
+	for (i = 0; i < *n; i++) {
+		if (strncmp(env[i], kv, namelen + 1) == 0) {
+			free(env[i]);
+			env[i] = kv;
+			return 0;
+		}
+	}
+	env[(*n)++] = kv;
+	env[*n] = NULL;
+	return 0;
+}
+
+/* Grow env to hold more entries; NULL when out of memory. */
+static char **
+env_grow(char **env, size_t n, size_t more)
+{
+	char **grown = reallocarray(env, n + more + 1, sizeof(*env));
+
+	if (grown == NULL)
+		cmd_env_free(env);
+	return grown;
+}
+
+/*
+ * Add the KEY=VALUE lines of the file $EXECD_ENVS names ('#' comments,
+ * values expanded from the daemon's environment). A file that can't be
+ * read adds nothing, as for the Go execd.
+ */
+static char **
+env_add_file(char **env, size_t *n)
+{
+	const char *path = getenv("EXECD_ENVS");
+	char *line = NULL, *p, *eq, *val, *end, err[128];
+	size_t cap = 0;
+	FILE *f;
+
+	if (path == NULL || *path == '\0' || (f = fopen(path, "re")) == NULL)
+		return env;
+	while (env && getline(&line, &cap, f) > 0) {
+		for (p = line; *p == ' ' || *p == '\t'; p++)
+			;
+		end = p + strlen(p);
+		while (end > p && (end[-1] == '\n' || end[-1] == '\r' ||
+		    end[-1] == ' ' || end[-1] == '\t'))
+			*--end = '\0';
+		if (*p == '\0' || *p == '#' || (eq = strchr(p, '=')) == NULL)
+			continue;
+		if ((val = expand_vars(eq + 1, environ, 0, err,
+		    sizeof(err))) == NULL ||
+		    (env = env_grow(env, *n, 1)) == NULL ||
+		    env_set(env, n, p, (size_t)(eq - p), val) < 0) {
+			free(val);
+			env = NULL;
+			break;
+		}
+		free(val);
+	}
+	free(line);
+	fclose(f);
+	return env;
+}
+
+/* environ, then $EXECD_ENVS, then envs; NULL when out of memory. */
+char **
+cmd_env_build(json_t *envs)
+{
+	const char *key;
+	json_t *val;
+	char **env;
+	size_t n = 0, i;
+
+	while (environ[n])
+		n++;
+	if ((env = calloc(n + 1, sizeof(*env))) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if ((env[i] = strdup(environ[i])) == NULL) {
+			cmd_env_free(env);
+			return NULL;
+		}
+	}
+	if ((env = env_add_file(env, &n)) == NULL)
+		return NULL;
+	if (envs && (env = env_grow(env, n, json_object_size(envs))) == NULL)
+		return NULL;
+	json_object_foreach(envs, key, val) {
+		if (env_set(env, &n, key, strlen(key),
+		    json_string_value(val)) < 0) {
+			cmd_env_free(env);
+			return NULL;
+		}
+	}
+	return env;
+}
+
+/* Free what cmd_env_build made. */
+void
+cmd_env_free(char **env)
+{
+	char **p;
+
+	if (env == NULL)
+		return;
+	for (p = env; *p; p++)
+		free(*p);
+	free(env);
+}
+
+/* bash on PATH, else /bin/sh; looked up once. */
+static char shell_path[4096];
+
+/* Set shell_path: the first bash on PATH, else /bin/sh. */
+static void
+find_shell(void)
+{
+	const char *path = getenv("PATH");
+	const char *dir, *end;
+
+	if (path == NULL || *path == '\0')
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (dir = path; *dir; dir = *end ? end + 1 : end) {
+		end = dir + strcspn(dir, ":");
+		if (end == dir)
+			continue;
+		snprintf(shell_path, sizeof(shell_path), "%.*s/bash",
+		    (int)(end - dir), dir);
+		if (shell_path[0] == '/' && access(shell_path, X_OK) == 0)
+			return;
+	}
+	strlcpy(shell_path, "/bin/sh", sizeof(shell_path));
+}
+
+/* The shell commands run with. */
+const char *
+cmd_shell(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, find_shell);
+	return shell_path;
+}
+
+/* A pidfd for pid (readable once it exits), or -1 on old kernels. */
+int
+cmd_pidfd(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+	(void)pid;
+	return -1;
+#endif
+}
+
+/*
+ * The primary group and supplementary groups of uid, as login would set
+ * them; a uid with no passwd entry gets gid 0 and no groups. An explicit
+ * gid wins. Returns 0, -1 when out of memory.
+ */
+static int
+creds_lookup(const struct cmd_spawn *sp, struct creds *cr)
+{
+	struct passwd pw, *found = NULL;
+	char *pwbuf;
+	gid_t *grown;
+	int n = 32;
+
+	cr->gid = sp->set_gid ? sp->gid : 0;
+	cr->groups = NULL;
+	cr->ngroups = 0;
+	if (!sp->set_uid)
+		return 0;
+	if ((pwbuf = malloc(16384)) == NULL)
+		return -1;
+	if (getpwuid_r(sp->uid, &pw, pwbuf, 16384, &found) != 0 ||
+	    found == NULL) {
+		free(pwbuf);
+		return 0;
+	}
+	if (!sp->set_gid)
+		cr->gid = pw.pw_gid;
+	for (;;) {
+		if ((grown = reallocarray(cr->groups, (size_t)n,
+		    sizeof(gid_t))) == NULL) {
+			free(cr->groups);
+			free(pwbuf);
+			return -1;
+		}
+		cr->groups = grown;
+		cr->ngroups = n;
+		if (getgrouplist(pw.pw_name, pw.pw_gid, cr->groups,
+		    &cr->ngroups) >= 0)
+			break;
+		n = cr->ngroups > n ? cr->ngroups : n * 2;
+	}
+	free(pwbuf);
+	return 0;
+}
+
+/* In the child: close fds lo..hi (those not close-on-exec leak otherwise). */
+static void
+close_fds(unsigned lo, unsigned hi)
+{
+#ifdef SYS_close_range
+	syscall(SYS_close_range, lo, hi, 0);
+#else
+	(void)lo;
+	(void)hi;
+#endif
+}
+
+/* In the child: report the failed step and its errno, then go. */
+static void __attribute__((noreturn))
+child_fail(int step)
+{
+	struct child_failure f = { step, errno };
+
+	(void)!write(ERRPIPE_FD, &f, sizeof(f));
+	_exit(127);
+}
+
+/*
+ * In the child, between fork and exec: only async-signal-safe calls.
+ * Signal dispositions and mask back to defaults (the daemon ignores
+ * SIGPIPE, and an ignored signal stays ignored across exec), the fds
+ * moved into place and every other one closed.
+ */
+static void __attribute__((noreturn))
+spawn_child(const struct cmd_spawn *sp, const struct creds *cr, int devnull,
+    int errpipe)
+{
+	struct sigaction sa;
+	sigset_t none;
+	int tmp[5], i, sig;
+
+	setpgid(0, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	for (sig = 1; sig < NSIG; sig++)
+		sigaction(sig, &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* Copies above every target first, so that no move clobbers one. */
+	if ((errpipe = fcntl(errpipe, F_DUPFD, ERRPIPE_FD + 1)) < 0 ||
+	    dup3(errpipe, ERRPIPE_FD, O_CLOEXEC) < 0)
+		_exit(127);
+	for (i = 0; i < 5; i++) {
+		tmp[i] = i == 0 && sp->fd[0] < 0 ? devnull : sp->fd[i];
+		if (tmp[i] >= 0 &&
+		    (tmp[i] = fcntl(tmp[i], F_DUPFD, ERRPIPE_FD + 1)) < 0)
+			child_fail(FAIL_FDS);
+	}
+	for (i = 0; i < 5; i++)
+		if (tmp[i] >= 0 && dup2(tmp[i], spawn_target[i]) < 0)
+			child_fail(FAIL_FDS);
+	close_fds(3, CMD_FD_MARK - 1);
+	for (i = 3; i < 5; i++)
+		if (tmp[i] < 0)
+			close(spawn_target[i]);
+	close_fds(ERRPIPE_FD + 1, ~0U);
+	if (sp->set_uid) {
+		if (setgroups((size_t)cr->ngroups, cr->groups) < 0)
+			child_fail(FAIL_GROUPS);
+		if (setgid(cr->gid) < 0)
+			child_fail(FAIL_GID);
+		if (setuid(sp->uid) < 0)
+			child_fail(FAIL_UID);
+	}
+	if (sp->cwd && chdir(sp->cwd) < 0)
+		child_fail(FAIL_CHDIR);
+	execve(sp->argv[0], (char *const *)sp->argv, sp->envp);
+	child_fail(FAIL_EXEC);
+}
+
+/* Describe a failure the child reported. */
+static void
+failure_text(const struct cmd_spawn *sp, const struct creds *cr,
+    const struct child_failure *f, char *err, size_t errlen)
+{
+	const char *why = strerror(f->err);
+
+	switch (f->step) {
+	case FAIL_GROUPS:
+		snprintf(err, errlen, "setgroups: %s", why);
+		break;
+	case FAIL_GID:
+		snprintf(err, errlen, "setgid %u: %s", (unsigned)cr->gid, why);
+		break;
+	case FAIL_UID:
+		snprintf(err, errlen, "setuid %u: %s", (unsigned)sp->uid, why);
+		break;
+	case FAIL_CHDIR:
+		snprintf(err, errlen, "chdir %s: %s", sp->cwd, why);
+		break;
+	case FAIL_EXEC:
+		snprintf(err, errlen, "exec %s: %s", sp->argv[0], why);
+		break;
+	default:
+		snprintf(err, errlen, "set up file descriptors: %s", why);
+	}
+}
+
+/*
+ * Fork and exec sp; waits only until the child has exec'd (or said why it
+ * could not). Returns the pid, or -1 with err set and the child reaped.
+ */
+pid_t
+cmd_spawn(const struct cmd_spawn *sp, char *err, size_t errlen)
+{
+	struct child_failure f;
+	struct creds cr;
+	int ep[2], devnull;
+	pid_t pid;
+	ssize_t n;
+
+	if (creds_lookup(sp, &cr) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (devnull < 0 || pipe2(ep, O_CLOEXEC) < 0) {
+		snprintf(err, errlen, "%s: %s", devnull < 0 ? "/dev/null" :
+		    "pipe", strerror(errno));
+		if (devnull >= 0)
+			close(devnull);
+		free(cr.groups);
+		return -1;
+	}
+	if ((pid = fork()) == 0)
+		spawn_child(sp, &cr, devnull, ep[1]);
+	close(ep[1]);
+	close(devnull);
+	if (pid < 0) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		close(ep[0]);
+		free(cr.groups);
+		return -1;
+	}
+	/* EOF: exec went through (the pipe is close-on-exec). */
+	while ((n = read(ep[0], &f, sizeof(f))) < 0 && errno == EINTR)
+		;
+	close(ep[0]);
+	if (n == (ssize_t)sizeof(f)) {
+		failure_text(sp, &cr, &f, err, errlen);
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		pid = -1;
+	}
+	free(cr.groups);
+	return pid;
+}

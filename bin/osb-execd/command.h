@@ -1,0 +1,138 @@
+/*
+ * command.h — shell commands and bash sessions of osb-execd:
+ *
+ *   POST   /command                  run, events as SSE
+ *   DELETE /command?id=ID            interrupt (a command or a session's run)
+ *   GET    /command/status/{id}      state of a command
+ *   GET    /command/{id}/logs        output of a background command
+ *   POST   /session                  start a bash session
+ *   POST   /session/{id}/run         run in it, events as SSE
+ *   DELETE /session/{id}             end it
+ *
+ * The second half is what command.c, session.c and the cmd_*.c files share:
+ * the event queue between a reader thread and an SSE stream, the event
+ * builders, and process spawning.
+ */
+#ifndef EXECD_COMMAND_H
+#define EXECD_COMMAND_H
+
+#include <sys/types.h>
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "server.h"
+
+/* Every route of both; ends with a NULL method. */
+extern const struct osb_route command_routes[];
+
+/*
+ * On shutdown: end every command's process group (SIGTERM, then SIGKILL
+ * half a second later) and every session's shell (SIGKILL), so that their
+ * streams end.
+ */
+void command_shutdown(void);
+
+/* ---- shared by command.c, session.c and cmd_*.c ---- */
+
+/* Keep-alive ping interval of the event streams. */
+#define CMD_PING_MS 3000
+/* Interrupt: time a process group gets after each signal. */
+#define CMD_GRACE_MS 1000
+
+/* Monotonic milliseconds, for deadlines. */
+int64_t cmd_clock_ms(void);
+/* A condition variable timed on the monotonic clock. */
+void cmd_cond_init(pthread_cond_t *);
+/* pthread_cond_timedwait until deadline_ms (cmd_clock_ms time). */
+int cmd_cond_wait(pthread_cond_t *, pthread_mutex_t *, int64_t deadline_ms);
+/* A random id: 32 hex digits, or the 8-4-4-4-12 uuid form when dashed. */
+void cmd_random_id(char *buf, size_t len, int dashed);
+
+/*
+ * An event queue: a reader thread pushes events, one SSE stream takes
+ * them. It holds a reference for each side; evq_end() drops the
+ * producer's, evq_detach() (the stream's done callback) the stream's.
+ */
+struct evq;
+
+struct evq *evq_new(void);
+/* Queue ev (stolen); dropped when the stream has gone away. */
+void evq_push(struct evq *, json_t *ev);
+/* The producer is done: the stream ends once the queue is empty. */
+void evq_end(struct evq *);
+/*
+ * Back-pressure: wait up to timeout_ms while too much text is queued for a
+ * stream that is still reading. Returns 1 when there is room.
+ */
+int evq_wait_room(struct evq *, int timeout_ms);
+/* osb_sse_next over an evq. */
+int evq_next(void *evq, json_t **ev, int timeout_ms);
+/* The stream's done callback: no one listens any more. */
+void evq_detach(void *evq);
+
+/*
+ * Output bytes to "stdout"/"stderr" events. JSON text must be UTF-8: a
+ * sequence split across two reads is carried over to the next, invalid
+ * bytes become U+FFFD.
+ */
+struct utf8_carry {
+	unsigned char b[4];
+	size_t n;
+};
+/* The event for data (NULL when nothing to send yet); flush: no more. */
+json_t *cmd_text_event(const char *type, struct utf8_carry *,
+    const char *data, size_t len, int flush);
+json_t *cmd_init_event(const char *id);
+json_t *cmd_complete_event(int64_t execution_ms);
+json_t *cmd_error_event(const char *evalue, const char *traceback);
+
+/* How a process ended, the Go execd's way. */
+struct cmd_exit {
+	int code;		/* exit status; -1 when killed by a signal */
+	char text[96];		/* "exit status 3", "signal: killed", "" */
+};
+void cmd_exit_describe(int wstatus, struct cmd_exit *);
+
+/*
+ * What to run and how: argv[0] an absolute path, envp the whole
+ * environment, cwd NULL to stay, fds that become 0, 1, 2 and (when not -1)
+ * CMD_FD_MARK and CMD_FD_ERR. The child leads a new process group.
+ */
+#define CMD_FD_MARK 100
+#define CMD_FD_ERR 101
+struct cmd_spawn {
+	const char *const *argv;
+	char *const *envp;
+	const char *cwd;
+	int set_uid, set_gid;
+	uid_t uid;
+	gid_t gid;
+	int fd[5];
+};
+/* The child's pid, or -1 with why in err ("chdir /x: Permission denied"). */
+pid_t cmd_spawn(const struct cmd_spawn *, char *err, size_t errlen);
+/* A pollable fd that becomes readable when pid exits, or -1. */
+int cmd_pidfd(pid_t);
+/* bash when there is one on PATH, else /bin/sh. */
+const char *cmd_shell(void);
+
+/*
+ * The daemon's environment, then the file $EXECD_ENVS names, then envs (a
+ * JSON object of strings, may be NULL). NULL when out of memory.
+ */
+char **cmd_env_build(json_t *envs);
+void cmd_env_free(char **);
+/*
+ * Expand "~" and $VAR/${VAR} (from envp) in path and check that it names
+ * a directory, creating it first (mkdir -p) when create is set. Returns 0
+ * with the malloc'd result in *dir (NULL for an empty path), or -1 with
+ * why in err.
+ */
+int cmd_resolve_dir(const char *path, char *const *envp, int create,
+    char **dir, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,259 @@
+#!/usr/bin/env bash
+# osb-execd bash sessions: state between runs, events, timeouts,
+# interrupts, a shell that exits, and bad requests.
+. "$(dirname "$0")/lib.sh"
+
+# json KEY VALUE...: a JSON object of those members; VALUE is a string, or
+# JSON as it is when written =JSON (=300, =true, ={"A":"b"}).
+json() {
+	perl -MJSON::PP -e '
+		my $j = JSON::PP->new->allow_nonref->canonical;
+		my %o;
+		while (my ($k, $v) = splice @ARGV, 0, 2) {
+			$o{$k} = $v =~ /^=(.*)/s ? $j->decode($1) : $v;
+		}
+		print $j->encode(\%o);' "$@"
+}
+
+# ev FILE types | text TYPE | error: event types in order (a run of one
+# type as one line), the joined text of the TYPE events, or "ename evalue
+# traceback" of error events.
+ev() {
+	perl -MJSON::PP -e '
+		my ($file, $mode, $arg) = @ARGV;
+		my ($j, $last) = (JSON::PP->new->utf8, "");
+		binmode STDOUT, ":utf8";
+		open my $fh, "<", $file or die "$file: $!\n";
+		while (<$fh>) {
+			next unless s/^data: //;
+			my $e = $j->decode($_);
+			my $t = $e->{type};
+			if ($mode eq "types") {
+				print "$t\n" if $t ne $last;
+				$last = $t;
+			} elsif ($mode eq "text") {
+				print $e->{text} if $t eq $arg;
+			} elsif ($mode eq "error" && $t eq "error") {
+				my $r = $e->{error};
+				print "$r->{ename} $r->{evalue} ",
+				    join("|", @{$r->{traceback}}), "\n";
+			}
+		}' "$@"
+}
+
+# new_session [KEY VALUE...]: POST /session (no body without arguments);
+# the id in $sid.
+new_session() {
+	test "$(api POST /session ${1:+-d "$(json "$@")"})" = 200 &&
+	sid=$(perl -MJSON::PP -0ne 'print decode_json($_)->{session_id}' body)
+}
+
+# srun [-o FILE] KEY VALUE...: run in session $sid; the stream in ./out
+# or FILE.
+srun() {
+	local file=out
+	if [ "$1" = -o ]; then
+		file=$2
+		shift 2
+	fi
+	curl -sN -o "$file" -d "$(json "$@")" "$EXECD_URL/session/$sid/run"
+}
+
+# spost KEY VALUE...: POST /session/$sid/run, status printed, reply in body.
+spost() {
+	api POST "/session/$sid/run" -d "$(json "$@")"
+}
+
+UUID='^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'
+
+start_execd
+
+test_expect_success 'POST /session without a body gives a session id' '
+	new_session &&
+	echo "$sid" | grep -qE "$UUID"
+'
+
+test_expect_success 'a run: init (the session id), stdout, stderr, complete' '
+	srun command "echo out; echo err >&2" &&
+	test "$(ev out text init)" = "$sid" &&
+	test "$(ev out text stdout)" = out &&
+	test "$(ev out text stderr)" = err &&
+	test "$(ev out types | tail -n 1)" = execution_complete
+'
+
+test_expect_success 'directory, variables, functions and aliases stay' '
+	mkdir -p "$TMP/d" &&
+	srun command "cd $TMP/d; v=42; export E=e; f() { echo f\$1; }
+alias hi=\"echo hi\"" &&
+	srun command "pwd; echo \$v \$E; f 1; hi" &&
+	printf "%s\n42 e\nf1\nhi\n" "$TMP/d" >expect &&
+	ev out text stdout >actual && test_cmp expect actual
+'
+
+test_expect_success 'a failing command: an error with its status; shell lives on' '
+	srun command "echo x; false" &&
+	printf "init\nstdout\nerror\n" >expect &&
+	ev out types >actual && test_cmp expect actual &&
+	echo "CommandExecError 1 command exited with code 1" >expect &&
+	ev out error >actual && test_cmp expect actual &&
+	srun command "echo \$v" &&
+	test "$(ev out text stdout)" = 42
+'
+
+test_expect_success 'quotes, backslashes, newlines and UTF-8 run as written' '
+	cat >cmd <<-\EOF &&
+	printf "%s|" "a'\''b" '\''c\d'\'' "$v" "\$x"
+	echo é
+	EOF
+	srun command "$(cat cmd)" &&
+	printf "%s\n" "a'\''b|c\\d|42|\$x|é" >expect &&
+	ev out text stdout >actual && test_cmp expect actual
+'
+
+test_expect_success 'a syntax error is an error event; the session goes on' '
+	srun command "echo \"unterminated" &&
+	echo "CommandExecError 2 command exited with code 2" >expect &&
+	ev out error >actual && test_cmp expect actual &&
+	grep_q "unexpected EOF" out &&
+	srun command "echo \$v" &&
+	test "$(ev out text stdout)" = 42
+'
+
+test_expect_success 'run cwd: the run starts there and the session stays' '
+	mkdir -p "$TMP/e" &&
+	srun command pwd cwd "$TMP/e" &&
+	test "$(ev out text stdout)" = "$TMP/e" &&
+	srun command pwd &&
+	test "$(ev out text stdout)" = "$TMP/e"
+'
+
+test_expect_success 'stdin is /dev/null; a run can not break the session fds' '
+	srun command "cat; exec 2>/dev/null; echo lost >&2" &&
+	test "$(ev out types | tail -n 1)" = execution_complete &&
+	srun command "echo back >&2" &&
+	test "$(ev out text stderr)" = back
+'
+
+test_expect_success 'timeout interrupts the command; the state stays' '
+	start=$(date +%s) &&
+	srun command "echo before; sleep 30; echo after" timeout =300 &&
+	test $(($(date +%s) - start)) -lt 3 &&
+	test "$(ev out text stdout)" = before &&
+	echo "CommandExecError 130 command timed out after 300 ms" >expect &&
+	ev out error >actual && test_cmp expect actual &&
+	srun command "echo \$v" &&
+	test "$(ev out text stdout)" = 42
+'
+
+test_expect_success 'timeout ends a loop in the shell itself' '
+	srun command "while :; do :; done" timeout =200 &&
+	echo "CommandExecError 130 command timed out after 200 ms" >expect &&
+	ev out error >actual && test_cmp expect actual
+'
+
+test_expect_success 'DELETE /command?id=SESSION interrupts the run only' '
+	srun -o int.out command "sleep 30" &
+	pid=$! &&
+	sleep 0.3 &&
+	test "$(api DELETE "/command?id=$sid")" = 200 &&
+	wait $pid &&
+	echo "CommandExecError 130 command exited with code 130" >expect &&
+	ev int.out error >actual && test_cmp expect actual &&
+	test "$(api DELETE "/command?id=$sid")" = 409 &&
+	grep_q "session $sid is not running a command" body &&
+	srun command "echo \$v" &&
+	test "$(ev out text stdout)" = 42
+'
+
+test_expect_success 'a second run while one is going is 409' '
+	srun -o slow.out command "sleep 0.5" &
+	pid=$! &&
+	sleep 0.2 &&
+	test "$(spost command true)" = 409 &&
+	grep_q "session $sid is busy" body &&
+	wait $pid &&
+	test "$(ev slow.out types | tail -n 1)" = execution_complete
+'
+
+test_expect_success 'a client that goes away: its run stops at the next ping' '
+	curl -sN -m 0.5 -o /dev/null -d "$(json command "sleep 30")" \
+		"$EXECD_URL/session/$sid/run"
+	i=0 &&
+	while test "$(spost command "echo \$v")" = 409 && test $i -lt 60; do
+		sleep 0.1
+		i=$((i + 1))
+	done &&
+	test "$(ev body text stdout)" = 42
+'
+
+test_expect_success 'output of background jobs between runs never blocks them' '
+	srun command "(sleep 0.2; head -c 300000 /dev/zero) &
+echo \$! >job.pid" cwd "$TMP" &&
+	t_wait_gone "$(cat job.pid)" 30
+'
+
+test_expect_success 'exit ends the shell; the next run gets a new one' '
+	new_session cwd "$TMP/d" &&
+	srun command "cd /; w=1; exit 3" &&
+	echo "CommandExecError 3 command exited with code 3" >expect &&
+	ev out error >actual && test_cmp expect actual &&
+	srun command "pwd; echo w=\$w" &&
+	printf "%s\nw=\n" "$TMP/d" >expect &&
+	ev out text stdout >actual && test_cmp expect actual
+'
+
+test_expect_success 'POST /session with a cwd creates it' '
+	new_session cwd "$TMP/new/deep" &&
+	test -d "$TMP/new/deep" &&
+	srun command pwd &&
+	test "$(ev out text stdout)" = "$TMP/new/deep"
+'
+
+test_expect_success 'DELETE /session ends the shell and its jobs' '
+	srun command "sleep 30 & echo \$! >$TMP/sjob.pid" &&
+	kill -0 "$(cat sjob.pid)" &&
+	test "$(api DELETE "/session/$sid")" = 200 &&
+	test ! -s body &&
+	t_wait_gone "$(cat sjob.pid)" 20 &&
+	test "$(spost command true)" = 404
+'
+
+test_expect_success 'an unknown session: 404 CONTEXT_NOT_FOUND' '
+	sid=nosuch &&
+	test "$(spost command true)" = 404 &&
+	grep_q "\"code\":\"CONTEXT_NOT_FOUND\"" body &&
+	grep_q "session nosuch not found" body &&
+	test "$(api DELETE /session/nosuch)" = 404 &&
+	grep_q "session nosuch not found" body
+'
+
+test_expect_success 'bad run bodies are 400' '
+	new_session &&
+	test "$(api POST "/session/$sid/run" -d "{\"command\"")" = 400 &&
+	grep_q "invalid JSON" body &&
+	test "$(spost)" = 400 &&
+	grep_q "command.* is required" body &&
+	test "$(spost command true timeout =-5)" = 400 &&
+	grep_q "timeout.* must be a non-negative integer" body &&
+	test "$(spost command true cwd "$TMP/none")" = 400 &&
+	grep_q "working directory does not exist: $TMP/none" body
+'
+
+test_expect_success 'bad session bodies are 400' '
+	test "$(api POST /session -d "{\"cwd\"")" = 400 &&
+	grep_q "INVALID_REQUEST_BODY" body &&
+	test "$(api POST /session -d "$(json cwd =1)")" = 400 &&
+	grep_q "cwd.* must be a string" body &&
+	: >"$TMP/f" &&
+	test "$(api POST /session -d "$(json cwd "$TMP/f/x")")" = 400 &&
+	grep_q "create working directory $TMP/f/x" body
+'
+
+test_expect_success 'SIGTERM to the daemon ends every session shell' '
+	srun command "echo \$\$ >$TMP/shell.pid" &&
+	kill -0 "$(cat shell.pid)" &&
+	stop_execd &&
+	t_wait_gone "$(cat shell.pid)" 20
+'
+
+test_done
