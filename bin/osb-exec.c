@@ -1,0 +1,960 @@
+/*
+ * osb-exec — run commands in a sandbox: in the foreground with their
+ * output streamed here byte for byte and their exit status as ours, or in
+ * the background, then status, logs and interrupt; and bash sessions that
+ * keep their state between runs.
+ */
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cli.h"
+#include "config.h"
+#include "execd.h"
+#include "http.h"
+#include "output.h"
+#include "resolve.h"
+#include "util.h"
+
+#define PROG		"osb-exec"
+#define EXIT_USAGE	2
+#define EXIT_OSB	125	/* osb itself failed, not the command */
+#define EXIT_CANNOT_RUN	126	/* the command could not be started */
+#define MAX_OPERANDS	2
+/* logs -f: how long to wait between polls, at first and at most. */
+#define FOLLOW_MIN_MS	100
+#define FOLLOW_MAX_MS	1000
+
+extern char **environ;
+
+/* The options of subcommands, as bits for checking who may use which. */
+enum {
+	OPT_BACKGROUND = 1 << 0, OPT_WORKDIR = 1 << 1, OPT_ENV = 1 << 2,
+	OPT_TIMEOUT = 1 << 3, OPT_USER = 1 << 4, OPT_CURSOR = 1 << 5,
+	OPT_FOLLOW = 1 << 6
+};
+
+/* getopt values of the long-only ones. */
+enum { LOPT_CURSOR = OSB_OPT_FIRST_LOCAL, LOPT_CWD };
+
+struct opts {
+	const char *workdir;		/* -w, --cwd */
+	json_t *envs;			/* -e */
+	int64_t timeout_ms;		/* -t; 0: none */
+	long uid, gid;			/* -u; -1: the server's */
+	int64_t cursor;			/* --cursor; -1: from the start */
+	int background, follow;
+	unsigned seen;			/* OPT_* bits given */
+};
+
+struct ctx {
+	struct osb_config cfg;
+	struct osb_endpoint ep;
+	struct opts o;
+	const struct subcommand *sub;
+	char *operands[MAX_OPERANDS];	/* SANDBOX, then ID or SESSION */
+	int noperands;
+	char **command;			/* COMMAND [ARG...] of run */
+	int ncommand;
+	int options_done;		/* "--" seen */
+};
+
+struct subcommand {
+	const char *name;
+	int (*run)(struct ctx *);
+	int noperands;			/* SANDBOX and the ids after it */
+	int takes_command;		/* COMMAND [ARG...] follows */
+	unsigned allowed;		/* OPT_* bits it takes */
+	const char *synopsis;
+};
+
+/* A foreground stream being shown. */
+struct stream {
+	struct ctx *c;
+	char id[256];			/* from the init event */
+	int status;			/* exit status once known, -1 before */
+	int write_errno;		/* our stdout or stderr failed */
+	pid_t interrupter;		/* the child sending the interrupt */
+};
+
+static volatile sig_atomic_t got_signal;
+
+static const struct option long_options[] = {
+	OSB_GLOBAL_OPTIONS,
+	{ "background", no_argument, NULL, 'd' },
+	{ "workdir", required_argument, NULL, 'w' },
+	{ "cwd", required_argument, NULL, LOPT_CWD },
+	{ "env", required_argument, NULL, 'e' },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "user", required_argument, NULL, 'u' },
+	{ "cursor", required_argument, NULL, LOPT_CURSOR },
+	{ "follow", no_argument, NULL, 'f' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const struct {
+	unsigned bit;
+	const char *name;
+} option_names[] = {
+	{ OPT_BACKGROUND, "-d/--background" }, { OPT_WORKDIR, "-w/--workdir" },
+	{ OPT_ENV, "-e/--env" }, { OPT_TIMEOUT, "-t/--timeout" },
+	{ OPT_USER, "-u/--user" }, { OPT_CURSOR, "--cursor" },
+	{ OPT_FOLLOW, "-f/--follow" }
+};
+
+static const char usage_text[] =
+"usage: " PROG " [options] SANDBOX [--] COMMAND [ARG...]\n"
+"       " PROG " [options] run SANDBOX [--] COMMAND [ARG...]\n"
+"       " PROG " [options] status SANDBOX ID\n"
+"       " PROG " [options] logs SANDBOX ID [--cursor N] [-f]\n"
+"       " PROG " [options] interrupt SANDBOX ID\n"
+"       " PROG " [options] session create SANDBOX [--cwd DIR]\n"
+"       " PROG " [options] session run SANDBOX SESSION [-w DIR] [-t DUR] "
+"[--] COMMAND [ARG...]\n"
+"       " PROG " [options] session rm SANDBOX SESSION\n"
+"\n"
+"Run a command in a sandbox. SANDBOX is a sandbox id, a unique prefix of\n"
+"one, or an execd URL (http://127.0.0.1:44772). One COMMAND argument is a\n"
+"shell command line, used as it is; several are quoted so that each\n"
+"arrives as one word. Output streams here as it is written, and the exit\n"
+"status is the command's: 125 when osb itself failed, 126 when the command\n"
+"could not be started, 128+N when this program was stopped by signal N.\n"
+"\n"
+"Command options:\n"
+"  -d, --background      start the command and print its id\n"
+"  -w, --workdir DIR     working directory (session create: also --cwd)\n"
+"  -e, --env KEY=VALUE   set a variable (repeatable)\n"
+"  -t, --timeout DUR     kill the command after DUR (30s, 10m, 1h30m)\n"
+"  -u, --user UID[:GID]  run as this numeric user and group\n"
+"      --cursor N        logs: start at this cursor\n"
+"  -f, --follow          logs: keep printing until the command ends\n"
+"  -o json               run: print the event stream as JSON lines\n"
+"\n";
+
+static int cmd_run(struct ctx *);
+static int cmd_status(struct ctx *);
+static int cmd_logs(struct ctx *);
+static int cmd_interrupt(struct ctx *);
+static int cmd_session_create(struct ctx *);
+static int cmd_session_run(struct ctx *);
+static int cmd_session_rm(struct ctx *);
+
+static const struct subcommand subcommands[] = {
+	{ "run", cmd_run, 1, 1, OPT_BACKGROUND | OPT_WORKDIR | OPT_ENV |
+	    OPT_TIMEOUT | OPT_USER,
+	    "run SANDBOX [-d] [-w DIR] [-e KEY=VALUE] [-t DUR] [-u UID[:GID]] "
+	    "[--] COMMAND [ARG...]" },
+	{ "status", cmd_status, 2, 0, 0, "status SANDBOX ID" },
+	{ "logs", cmd_logs, 2, 0, OPT_CURSOR | OPT_FOLLOW,
+	    "logs SANDBOX ID [--cursor N] [-f]" },
+	{ "interrupt", cmd_interrupt, 2, 0, 0, "interrupt SANDBOX ID" },
+	{ "session create", cmd_session_create, 1, 0, OPT_WORKDIR,
+	    "session create SANDBOX [--cwd DIR]" },
+	{ "session run", cmd_session_run, 2, 1, OPT_WORKDIR | OPT_TIMEOUT,
+	    "session run SANDBOX SESSION [-w DIR] [-t DUR] [--] COMMAND "
+	    "[ARG...]" },
+	{ "session rm", cmd_session_rm, 2, 0, 0, "session rm SANDBOX SESSION" },
+	{ "session delete", cmd_session_rm, 2, 0, 0,
+	    "session delete SANDBOX SESSION" },
+};
+
+#define NSUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))
+
+/* A usage error: the reason, then how to call sub (or --help). Returns 2. */
+static int __attribute__((format(printf, 2, 3)))
+usage_error(const struct subcommand *sub, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(PROG ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (sub != NULL)
+		fprintf(stderr, "\nusage: " PROG " %s\n", sub->synopsis);
+	else
+		fputs("\nTry '" PROG " --help'.\n", stderr);
+	return EXIT_USAGE;
+}
+
+/*
+ * Print err, and how to give a token when the server wants one and none
+ * was given. Returns status.
+ */
+static int
+fail(const struct ctx *c, const struct osb_error *err, int status)
+{
+	osb_print_error(PROG, err);
+	if (err->status == 401 && c->cfg.execd_token == NULL)
+		osb_warnx(PROG, "%s wants an access token: give it with "
+		    "--execd-token or OSB_EXECD_TOKEN", c->ep.base);
+	return status;
+}
+
+/* -e KEY=VALUE into the envs object. Returns 0, 2 on a bad value. */
+static int
+take_env(struct opts *o, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	char *key;
+
+	if (eq == NULL || eq == arg)
+		return usage_error(NULL, "-e: expected KEY=VALUE, got '%s'",
+		    arg);
+	if (o->envs == NULL && (o->envs = json_object()) == NULL)
+		return usage_error(NULL, "out of memory");
+	if ((key = strndup(arg, (size_t)(eq - arg))) == NULL)
+		return usage_error(NULL, "out of memory");
+	json_object_set_new(o->envs, key, json_string(eq + 1));
+	free(key);
+	return 0;
+}
+
+/* -u UID[:GID], numeric. Returns 0, 2 on a bad value. */
+static int
+take_user(struct opts *o, const char *arg)
+{
+	const char *errstr = NULL;
+	char *copy, *colon;
+
+	if ((copy = strdup(arg)) == NULL)
+		return usage_error(NULL, "out of memory");
+	if ((colon = strchr(copy, ':')) != NULL)
+		*colon++ = '\0';
+	o->uid = (long)strtonum(copy, 0, 4294967294LL, &errstr);
+	if (errstr == NULL && colon != NULL)
+		o->gid = (long)strtonum(colon, 0, 4294967294LL, &errstr);
+	free(copy);
+	if (errstr != NULL)
+		return usage_error(NULL, "-u: expected a numeric UID[:GID], "
+		    "got '%s'", arg);
+	return 0;
+}
+
+/* -t DURATION; "none" and 0 mean no timeout. Returns 0, 2 on a bad value. */
+static int
+take_timeout(struct opts *o, const char *arg)
+{
+	if (osb_duration_parse(arg, &o->timeout_ms) == -1)
+		return usage_error(NULL, "-t: not a duration: '%s' (30s, 10m, "
+		    "1h30m, none)", arg);
+	if (o->timeout_ms == OSB_DURATION_NONE)
+		o->timeout_ms = 0;
+	return 0;
+}
+
+/* Record one of the subcommand options. Returns 0, or 2 for a bad value. */
+static int
+take_option(struct opts *o, int opt, const char *arg)
+{
+	const char *errstr;
+
+	switch (opt) {
+	case 'd': o->background = 1; o->seen |= OPT_BACKGROUND; return 0;
+	case 'f': o->follow = 1; o->seen |= OPT_FOLLOW; return 0;
+	case 'w':
+	case LOPT_CWD: o->workdir = arg; o->seen |= OPT_WORKDIR; return 0;
+	case 'e': o->seen |= OPT_ENV; return take_env(o, arg);
+	case 't': o->seen |= OPT_TIMEOUT; return take_timeout(o, arg);
+	case 'u': o->seen |= OPT_USER; return take_user(o, arg);
+	case LOPT_CURSOR:
+		o->cursor = strtonum(arg, 0, INT64_MAX, &errstr);
+		if (errstr != NULL)
+			return usage_error(NULL, "--cursor: not a cursor: "
+			    "'%s'", arg);
+		o->seen |= OPT_CURSOR;
+		return 0;
+	}
+	return usage_error(NULL, "unknown option");
+}
+
+/* Is argv[optind] (still) an option to parse? Takes "--" as the end. */
+static int
+at_option(struct ctx *c, int argc, char **argv)
+{
+	if (c->options_done || optind >= argc)
+		return 0;
+	if (strcmp(argv[optind], "--") == 0) {
+		optind++;
+		c->options_done = 1;
+		return 0;
+	}
+	return argv[optind][0] == '-' && argv[optind][1] != '\0';
+}
+
+/*
+ * Options up to the next operand (or the end, or past "--"). getopt is
+ * only asked while an option is next: glibc's rewinds optind when called
+ * at the end after a "--", so the end and "--" are ours to see. Returns
+ * -1 to go on, otherwise the exit status (help and --version return 0).
+ */
+static int
+parse_options(struct ctx *c, int argc, char **argv)
+{
+	struct osb_error err = { 0 };
+	int opt, rc;
+
+	while (at_option(c, argc, argv)) {
+		opt = getopt_long(argc, argv, "+:" OSB_GLOBAL_SHORTOPTS
+		    "dw:e:t:u:f", long_options, NULL);
+		if (opt == -1)
+			break;
+		if (opt == 'h') {
+			fputs(usage_text, stdout);
+			fputs(osb_cli_global_help, stdout);
+			return 0;
+		}
+		if (opt == OSB_OPT_VERSION) {
+			printf(PROG " %s\n", OSB_VERSION);
+			return 0;
+		}
+		if (opt == '?')
+			return usage_error(NULL, "unknown option '%s'",
+			    argv[optind - 1]);
+		if (opt == ':')
+			return usage_error(NULL, "option '%s' needs a value",
+			    argv[optind - 1]);
+		if ((rc = osb_cli_global_option(&c->cfg, opt, optarg,
+		    &err)) < 0)
+			return usage_error(NULL, "%s", err.message);
+		if (rc == 0 && (rc = take_option(&c->o, opt, optarg)) != 0)
+			return rc;
+	}
+	return -1;
+}
+
+/* The subcommand called name ("session run"), or NULL. */
+static const struct subcommand *
+find_subcommand(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NSUBCOMMANDS; i++)
+		if (strcmp(subcommands[i].name, name) == 0)
+			return &subcommands[i];
+	return NULL;
+}
+
+/*
+ * The subcommand an operand names: "run", "status"..., or "session"
+ * with the word after it (taken from argv). NULL when it names none: it
+ * is then the SANDBOX of a plain run. Sets *rc to 2 on a bad session word.
+ */
+static const struct subcommand *
+subcommand_of(const char *word, int argc, char **argv, int *rc)
+{
+	const struct subcommand *sub;
+	char name[64];
+
+	if (strchr(word, ' ') != NULL)
+		return NULL;
+	if (strcmp(word, "session") != 0)
+		return find_subcommand(word);
+	if (optind >= argc) {
+		*rc = usage_error(NULL, "session: missing command (create, "
+		    "run or rm)");
+		return NULL;
+	}
+	snprintf(name, sizeof(name), "session %s", argv[optind]);
+	if (strchr(argv[optind], ' ') != NULL ||
+	    (sub = find_subcommand(name)) == NULL) {
+		*rc = usage_error(NULL, "session: unknown command '%s' "
+		    "(create, run or rm)", argv[optind]);
+		return NULL;
+	}
+	optind++;
+	return sub;
+}
+
+/*
+ * The whole command line: options anywhere before COMMAND, the
+ * subcommand, its operands, then COMMAND [ARG...] for the runs. Returns -1
+ * to go on, otherwise the exit status.
+ */
+static int
+parse_command_line(struct ctx *c, int argc, char **argv)
+{
+	char *word;
+	int rc;
+
+	opterr = 0;
+	for (;;) {
+		if ((rc = parse_options(c, argc, argv)) >= 0)
+			return rc;
+		if (optind >= argc)
+			break;
+		if (c->sub && c->sub->takes_command &&
+		    c->noperands == c->sub->noperands) {
+			c->command = argv + optind;
+			c->ncommand = argc - optind;
+			break;
+		}
+		word = argv[optind++];
+		if (c->sub == NULL && c->noperands == 0) {
+			rc = -1;
+			c->sub = subcommand_of(word, argc, argv, &rc);
+			if (rc >= 0)
+				return rc;
+			if (c->sub != NULL)
+				continue;
+			c->sub = find_subcommand("run");
+		}
+		if (c->noperands == c->sub->noperands)
+			return usage_error(c->sub, "%s: too many operands: "
+			    "'%s'", c->sub->name, word);
+		c->operands[c->noperands++] = word;
+	}
+	return -1;
+}
+
+/* Operands and options fit the subcommand? Returns -1, or 2 after saying why. */
+static int
+check_usage(struct ctx *c)
+{
+	const struct subcommand *sub = c->sub;
+	unsigned extra;
+	size_t i;
+
+	if (sub == NULL)
+		return usage_error(NULL, "missing SANDBOX");
+	if (c->noperands < sub->noperands)
+		return usage_error(sub, "%s: missing %s", sub->name,
+		    c->noperands == 0 ? "SANDBOX" :
+		    strncmp(sub->name, "session", 7) == 0 ? "SESSION" : "ID");
+	if (sub->takes_command && c->ncommand == 0)
+		return usage_error(sub, "%s: missing COMMAND", sub->name);
+	if ((extra = c->o.seen & ~sub->allowed) != 0)
+		for (i = 0; i < sizeof(option_names) / sizeof(option_names[0]);
+		    i++)
+			if (extra & option_names[i].bit)
+				return usage_error(sub, "%s: %s does not apply",
+				    sub->name, option_names[i].name);
+	return -1;
+}
+
+/* All of buf to fd, whatever interrupts it. Returns 0, or -1 with errno. */
+static int
+write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = write(fd, buf, len)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* A signal to stop: the first one interrupts the command, a second kills. */
+static void
+on_signal(int sig)
+{
+	if (got_signal) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
+	got_signal = sig;
+}
+
+/*
+ * Catch SIGINT, SIGTERM and SIGHUP without SA_RESTART, so that the wait
+ * for the stream wakes up at once; and take EPIPE over SIGPIPE, so that a
+ * reader going away can stop the remote command too.
+ */
+static void
+catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/*
+ * Send the interrupt for s's command from a child process: this one is in
+ * the middle of reading the stream on the only connection it has, and the
+ * stream goes on to show the command's last output and end. The child's
+ * own chatter (the command may have ended meanwhile) is not wanted.
+ */
+static void
+spawn_interrupter(struct stream *s)
+{
+	posix_spawn_file_actions_t fa;
+	char *argv[] = { PROG, "interrupt", "--", s->c->ep.base, s->id, NULL };
+
+	if (s->c->cfg.execd_token != NULL)
+		setenv("OSB_EXECD_TOKEN", s->c->cfg.execd_token, 1);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null",
+	    O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null",
+	    O_WRONLY, 0);
+	if (posix_spawn(&s->interrupter, "/proc/self/exe", &fa, NULL, argv,
+	    environ) != 0)
+		s->interrupter = 0;
+	posix_spawn_file_actions_destroy(&fa);
+}
+
+/* Once a signal came and the command's id is known: interrupt it, once. */
+static void
+interrupt_if_asked(void *arg)
+{
+	struct stream *s = arg;
+
+	if (got_signal && s->id[0] != '\0' && s->interrupter == 0)
+		spawn_interrupter(s);
+}
+
+/*
+ * The exit status a shell would give for the error event of a command:
+ * evalue is its exit code, or -1 with "signal: killed" in the traceback
+ * for a command a signal ended (128+N), or a message when it could not
+ * start at all (126, the message said).
+ */
+static int
+exit_status_of(const json_t *error)
+{
+	const char *evalue = json_string_value(json_object_get(error, "evalue"));
+	const char *tb = json_string_value(json_array_get(json_object_get(error,
+	    "traceback"), 0));
+	char *end;
+	long n;
+	int sig;
+
+	if (evalue == NULL)
+		evalue = "";
+	n = strtol(evalue, &end, 10);
+	if (*evalue == '\0' || *end != '\0') {
+		osb_warnx(PROG, "%s", *evalue ? evalue : "the command failed");
+		return EXIT_CANNOT_RUN;
+	}
+	if (n >= 0)
+		return (int)(n & 0xff);
+	if (tb != NULL && strncmp(tb, "signal: ", 8) == 0)
+		for (sig = 1; sig < NSIG; sig++)
+			if (strsignal(sig) && strcasecmp(strsignal(sig),
+			    tb + 8) == 0)
+				return 128 + sig;
+	return 1;
+}
+
+/* stdout and stderr events to ours, byte for byte. */
+static int
+show_output(struct stream *s, const json_t *ev, const char *type)
+{
+	const json_t *text = json_object_get(ev, "text");
+	int fd = strcmp(type, "stdout") == 0 ? STDOUT_FILENO : STDERR_FILENO;
+
+	if (write_all(fd, json_string_value(text) ? json_string_value(text) :
+	    "", json_string_length(text)) == -1) {
+		s->write_errno = errno;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * One event of a foreground stream. Reading stops at the event that ends
+ * the command: a server may hold the stream open for a while after it.
+ */
+static int
+on_event(json_t *ev, void *arg)
+{
+	struct stream *s = arg;
+	const char *type = json_string_value(json_object_get(ev, "type"));
+	const char *text = json_string_value(json_object_get(ev, "text"));
+
+	if (type == NULL)
+		type = "";
+	if (s->c->cfg.format == OSB_JSON) {
+		if (osb_print_line(stdout, ev) == -1 || fflush(stdout) == EOF) {
+			s->write_errno = errno;
+			return -1;
+		}
+	} else if ((strcmp(type, "stdout") == 0 ||
+	    strcmp(type, "stderr") == 0) && show_output(s, ev, type) == -1) {
+		return -1;
+	}
+	if (strcmp(type, "init") == 0 && text != NULL && s->id[0] == '\0')
+		strlcpy(s->id, text, sizeof(s->id));
+	else if (strcmp(type, "execution_complete") == 0)
+		s->status = 0;
+	else if (strcmp(type, "error") == 0)
+		s->status = exit_status_of(json_object_get(ev, "error"));
+	interrupt_if_asked(s);
+	return s->status >= 0 ? -1 : 0;
+}
+
+/*
+ * How a foreground run ends: the command's status; 128+N after signal N
+ * (once the interrupt has gone out); our own output failing stops the
+ * command too (a reader that went away is the SIGPIPE a shell would see).
+ */
+static int
+finish_stream(struct stream *s, int rc, const struct osb_error *err)
+{
+	struct osb_error ierr = { 0 };
+	int wstatus;
+
+	if (got_signal) {
+		if (s->interrupter > 0)
+			waitpid(s->interrupter, &wstatus, 0);
+		return 128 + got_signal;
+	}
+	if (s->write_errno != 0) {
+		if (s->id[0] != '\0')
+			osb_execd_interrupt(&s->c->ep, s->id, &ierr);
+		if (s->write_errno == EPIPE)
+			return 128 + SIGPIPE;
+		osb_warnx(PROG, "output: %s", strerror(s->write_errno));
+		return EXIT_OSB;
+	}
+	if (s->status >= 0)
+		return s->status;
+	if (rc == -1)
+		return fail(s->c, err, EXIT_OSB);
+	osb_warnx(PROG, "%s: the stream ended before the command did",
+	    s->c->ep.base);
+	return EXIT_OSB;
+}
+
+/* COMMAND [ARG...] as the one command line the server runs. */
+static char *
+command_line(const struct ctx *c)
+{
+	if (c->ncommand == 1)
+		return strdup(c->command[0]);
+	return osb_shell_join(c->ncommand, c->command);
+}
+
+/* -d: the init event carries the id; that is all there is to wait for. */
+static int
+on_background_event(json_t *ev, void *arg)
+{
+	struct stream *s = arg;
+	const char *type = json_string_value(json_object_get(ev, "type"));
+	const char *text = json_string_value(json_object_get(ev, "text"));
+
+	if (type == NULL || strcmp(type, "init") != 0 || text == NULL)
+		return 0;
+	strlcpy(s->id, text, sizeof(s->id));
+	return -1;
+}
+
+/* Print the id of a command or session: a line, or {"key": id}. */
+static int
+print_id(const struct ctx *c, const char *key, const char *id)
+{
+	json_t *doc;
+	int rc;
+
+	if (c->cfg.format == OSB_TABLE || c->cfg.quiet)
+		return printf("%s\n", id) < 0 ? -1 : 0;
+	if ((doc = json_pack("{s:s}", key, id)) == NULL)
+		return -1;
+	rc = osb_print(stdout, c->cfg.format, doc, NULL, 0);
+	json_decref(doc);
+	return rc;
+}
+
+/* run -d: start the command, print its id. Returns the exit status. */
+static int
+run_background(struct ctx *c, struct osb_execd_cmd *cmd)
+{
+	struct stream s = { .c = c, .status = -1 };
+	struct osb_execd_stream st = { .on_event = on_background_event,
+	    .arg = &s };
+	struct osb_error err = { 0 };
+
+	if (osb_execd_run(&c->ep, cmd, &st, &err) == -1 && s.id[0] == '\0')
+		return fail(c, &err, 1);
+	if (s.id[0] == '\0') {
+		osb_warnx(PROG, "%s: no command id in the reply", c->ep.base);
+		return 1;
+	}
+	return print_id(c, "id", s.id) == -1 ? 1 : 0;
+}
+
+/* run: in the foreground, or -d in the background. */
+static int
+cmd_run(struct ctx *c)
+{
+	struct osb_execd_cmd cmd = {
+		.cwd = c->o.workdir, .background = c->o.background,
+		.timeout_ms = c->o.timeout_ms, .uid = c->o.uid,
+		.gid = c->o.gid, .envs = c->o.envs,
+	};
+	struct stream s = { .c = c, .status = -1 };
+	struct osb_execd_stream st = { .on_event = on_event,
+	    .on_idle = interrupt_if_asked, .arg = &s };
+	struct osb_error err = { 0 };
+	char *line;
+	int rc;
+
+	if ((line = command_line(c)) == NULL) {
+		osb_warnx(PROG, "out of memory");
+		return EXIT_OSB;
+	}
+	cmd.command = line;
+	if (c->o.background) {
+		rc = run_background(c, &cmd);
+	} else {
+		catch_signals();
+		rc = osb_execd_run(&c->ep, &cmd, &st, &err);
+		rc = finish_stream(&s, rc, &err);
+	}
+	free(line);
+	return rc;
+}
+
+/* session run: like a foreground run, in the session's shell. */
+static int
+cmd_session_run(struct ctx *c)
+{
+	struct stream s = { .c = c, .status = -1 };
+	struct osb_execd_stream st = { .on_event = on_event,
+	    .on_idle = interrupt_if_asked, .arg = &s };
+	struct osb_error err = { 0 };
+	char *line;
+	int rc;
+
+	if ((line = command_line(c)) == NULL) {
+		osb_warnx(PROG, "out of memory");
+		return EXIT_OSB;
+	}
+	/* A session's run is interrupted by the session's id. */
+	strlcpy(s.id, c->operands[1], sizeof(s.id));
+	catch_signals();
+	rc = osb_execd_session_run(&c->ep, c->operands[1], line, c->o.workdir,
+	    c->o.timeout_ms, &st, &err);
+	free(line);
+	return finish_stream(&s, rc, &err);
+}
+
+static const struct osb_column status_columns[] = {
+	{ "id", "id", NULL },
+	{ "command", "content", NULL },
+	{ "running", "running", NULL },
+	{ "exit_code", "exit_code", NULL },
+	{ "error", "error", NULL },
+	{ "started", "started_at", NULL },
+	{ "finished", "finished_at", NULL },
+};
+
+/* status: the status object in the chosen format. */
+static int
+cmd_status(struct ctx *c)
+{
+	struct osb_error err = { 0 };
+	json_t *doc;
+	int rc;
+
+	if (osb_execd_status(&c->ep, c->operands[1], &doc, &err) == -1)
+		return fail(c, &err, 1);
+	rc = osb_print(stdout, c->cfg.format, doc, status_columns,
+	    sizeof(status_columns) / sizeof(status_columns[0]));
+	json_decref(doc);
+	return rc == -1 ? 1 : 0;
+}
+
+/*
+ * Print a piece of log: the bytes as they are, or {"content", "cursor"}
+ * (as a document, or one line per piece when following).
+ */
+static int
+print_logs(const struct ctx *c, const char *text, size_t len, int64_t next)
+{
+	json_t *doc;
+	int rc;
+
+	if (c->cfg.format == OSB_TABLE) {
+		if (fwrite(text, 1, len, stdout) != len || fflush(stdout) == EOF)
+			return -1;
+		return 0;
+	}
+	doc = json_pack("{s:s%, s:I}", "content", text, len, "cursor",
+	    (json_int_t)next);
+	if (doc == NULL)
+		return -1;
+	rc = c->o.follow ? osb_print_line(stdout, doc) :
+	    osb_print(stdout, c->cfg.format, doc, NULL, 0);
+	json_decref(doc);
+	return rc == -1 || fflush(stdout) == EOF ? -1 : 0;
+}
+
+/* One logs call from *cursor on, printed; *cursor moves on. */
+static int
+logs_once(struct ctx *c, int64_t *cursor, size_t *got)
+{
+	struct osb_error err = { 0 };
+	int64_t next;
+	char *text;
+	int rc;
+
+	if (osb_execd_logs(&c->ep, c->operands[1], *cursor, &text, got,
+	    &next, &err) == -1)
+		return fail(c, &err, -1);
+	rc = (*got > 0 || !c->o.follow) ? print_logs(c, text, *got, next) : 0;
+	free(text);
+	if (rc == -1) {
+		osb_warnx(PROG, "stdout: %s", strerror(errno));
+		return -1;
+	}
+	if (next >= 0)
+		*cursor = next;
+	return 0;
+}
+
+/* Is the command still running? 1, 0, -1 on error (said). */
+static int
+still_running(struct ctx *c)
+{
+	struct osb_error err = { 0 };
+	json_t *doc;
+	int running;
+
+	if (osb_execd_status(&c->ep, c->operands[1], &doc, &err) == -1)
+		return fail(c, &err, -1);
+	running = json_is_true(json_object_get(doc, "running"));
+	json_decref(doc);
+	return running;
+}
+
+/* Wait ms milliseconds. */
+static void
+sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * logs -f: poll from the cursor until the command has ended. The status
+ * is asked before the logs, so the read after "not running" has it all.
+ */
+static int
+follow_logs(struct ctx *c)
+{
+	int64_t cursor = c->o.seen & OPT_CURSOR ? c->o.cursor : 0;
+	int running, wait_ms = FOLLOW_MIN_MS;
+	size_t got;
+
+	for (;;) {
+		if ((running = still_running(c)) == -1 ||
+		    logs_once(c, &cursor, &got) == -1)
+			return 1;
+		if (!running)
+			return 0;
+		wait_ms = got > 0 ? FOLLOW_MIN_MS : wait_ms * 2;
+		if (wait_ms > FOLLOW_MAX_MS)
+			wait_ms = FOLLOW_MAX_MS;
+		sleep_ms(wait_ms);
+	}
+}
+
+/* logs: the output so far (from --cursor), or -f until the end. */
+static int
+cmd_logs(struct ctx *c)
+{
+	int64_t cursor = c->o.seen & OPT_CURSOR ? c->o.cursor : -1;
+	size_t got;
+
+	if (c->o.follow)
+		return follow_logs(c);
+	return logs_once(c, &cursor, &got) == -1 ? 1 : 0;
+}
+
+/* interrupt: stop a running command; silent when it worked. */
+static int
+cmd_interrupt(struct ctx *c)
+{
+	struct osb_error err = { 0 };
+
+	if (osb_execd_interrupt(&c->ep, c->operands[1], &err) == -1)
+		return fail(c, &err, 1);
+	return 0;
+}
+
+/* session create: print the new session's id. */
+static int
+cmd_session_create(struct ctx *c)
+{
+	struct osb_error err = { 0 };
+	char *id;
+	int rc;
+
+	if (osb_execd_session_create(&c->ep, c->o.workdir, &id, &err) == -1)
+		return fail(c, &err, 1);
+	rc = print_id(c, "session_id", id);
+	free(id);
+	return rc == -1 ? 1 : 0;
+}
+
+/* session rm: end the session's shell; silent when it worked. */
+static int
+cmd_session_rm(struct ctx *c)
+{
+	struct osb_error err = { 0 };
+
+	if (osb_execd_session_delete(&c->ep, c->operands[1], &err) == -1)
+		return fail(c, &err, 1);
+	return 0;
+}
+
+/* Settings and endpoint, then the subcommand. Returns the exit status. */
+static int
+run(struct ctx *c)
+{
+	struct osb_error err = { 0 };
+	int failed = c->sub->takes_command && !c->o.background ? EXIT_OSB : 1;
+	int rc;
+
+	if (osb_config_load(&c->cfg, &err) == -1 ||
+	    osb_resolve_execd(&c->cfg, c->operands[0], &c->ep, &err) == -1)
+		return fail(c, &err, failed);
+	rc = c->sub->run(c);
+	if (fflush(stdout) == EOF && rc == 0) {
+		osb_warnx(PROG, "stdout: %s", strerror(errno));
+		rc = failed;
+	}
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct ctx c = { .o = { .uid = -1, .gid = -1, .cursor = -1 } };
+	int rc;
+
+	if ((rc = parse_command_line(&c, argc, argv)) < 0 &&
+	    (rc = check_usage(&c)) < 0)
+		rc = run(&c);
+	json_decref(c.o.envs);
+	osb_endpoint_free(&c.ep);
+	osb_config_free(&c.cfg);
+	return rc;
+}

@@ -1,0 +1,341 @@
+/*
+ * execd.c — the command, session and metrics calls of the execd API.
+ *
+ * Streams are read as they arrive: body bytes go through the SSE parser,
+ * each event's JSON to the caller, so output shows up while the command
+ * is still running.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "execd.h"
+#include "http.h"
+#include "sse.h"
+
+/* A stream being read. */
+struct stream {
+	struct osb_sse sse;
+	const struct osb_execd_stream *st;
+	struct osb_error *err;
+	const char *what;
+	int bad;		/* the server sent something not an event */
+};
+
+/* An SSE event: its data must be a JSON object. */
+static int
+stream_event(const struct osb_sse_event *ev, void *arg)
+{
+	struct stream *s = arg;
+	json_error_t jerr;
+	json_t *doc;
+	int rc;
+
+	doc = json_loadb(ev->data, ev->len, JSON_ALLOW_NUL, &jerr);
+	if (!json_is_object(doc)) {
+		osb_error_set(s->err, 0, "", "%s: bad event from the server: "
+		    "%s: %.80s", s->what, doc ? "not an object" : jerr.text,
+		    ev->data);
+		json_decref(doc);
+		s->bad = 1;
+		return -1;
+	}
+	rc = s->st->on_event(doc, s->st->arg);
+	json_decref(doc);
+	return rc;
+}
+
+/* Body bytes of a stream, into the parser. */
+static int
+stream_sink(const char *data, size_t len, void *arg)
+{
+	struct stream *s = arg;
+
+	return osb_sse_feed(&s->sse, data, len);
+}
+
+/* The transfer moves (or waits): time for the caller's idle work. */
+static void
+stream_progress(int64_t done, int64_t total, void *arg)
+{
+	struct stream *s = arg;
+
+	s->st->on_idle(s->st->arg);
+}
+
+/*
+ * POST body (a JSON document, taken) to path and read the reply as an
+ * event stream. The request has no overall timeout: a command may run
+ * for as long as it likes.
+ */
+static int
+post_stream(const struct osb_endpoint *ep, const char *path, json_t *body,
+    const char *what, const struct osb_execd_stream *st,
+    struct osb_error *err)
+{
+	struct osb_endpoint streaming = *ep;
+	struct stream s = { .st = st, .err = err, .what = what };
+	struct osb_error herr = { 0 };
+	struct osb_http_req req = {
+		.method = "POST", .path = path, .what = what,
+		.content_type = "application/json",
+		.sink = stream_sink, .sink_arg = &s,
+	};
+	char *text;
+	int rc;
+
+	if (body == NULL || (text = json_dumps(body, JSON_COMPACT)) == NULL) {
+		json_decref(body);
+		osb_error_set(err, 0, "", "%s: out of memory", what);
+		return -1;
+	}
+	json_decref(body);
+	if (st->on_idle != NULL) {
+		req.progress = stream_progress;
+		req.progress_arg = &s;
+	}
+	req.body = text;
+	req.body_len = strlen(text);
+	streaming.timeout_s = 0;
+	osb_sse_init(&s.sse, stream_event, &s);
+	rc = osb_http_do(&streaming, &req, NULL, &herr);
+	/* A bad event already said what was wrong with it. */
+	if (rc == -1 && !s.bad && err != NULL)
+		*err = herr;
+	osb_sse_free(&s.sse);
+	free(text);
+	return rc;
+}
+
+/* Add key: value to obj when value is set (NULL-safe for strings). */
+static void
+set_string(json_t *obj, const char *key, const char *value)
+{
+	if (obj != NULL && value != NULL)
+		json_object_set_new(obj, key, json_string(value));
+}
+
+/* Add key: value to obj. */
+static void
+set_integer(json_t *obj, const char *key, json_int_t value)
+{
+	if (obj != NULL)
+		json_object_set_new(obj, key, json_integer(value));
+}
+
+int
+osb_execd_run(const struct osb_endpoint *ep, const struct osb_execd_cmd *cmd,
+    const struct osb_execd_stream *st, struct osb_error *err)
+{
+	json_t *body = json_pack("{s:s}", "command", cmd->command);
+
+	set_string(body, "cwd", cmd->cwd);
+	if (cmd->background)
+		json_object_set_new(body, "background", json_true());
+	if (cmd->timeout_ms > 0)
+		set_integer(body, "timeout", cmd->timeout_ms);
+	if (cmd->uid >= 0)
+		set_integer(body, "uid", cmd->uid);
+	if (cmd->gid >= 0)
+		set_integer(body, "gid", cmd->gid);
+	if (cmd->envs != NULL && body != NULL)
+		json_object_set(body, "envs", cmd->envs);
+	return post_stream(ep, "/command", body, "run", st, err);
+}
+
+/* GET or DELETE path; the reply body parsed as JSON into *doc if wanted. */
+static int
+call(const struct osb_endpoint *ep, const char *method, const char *path,
+    const char *what, const char *body, json_t **doc, struct osb_error *err)
+{
+	struct osb_http_req req = {
+		.method = method, .path = path, .what = what,
+	};
+	struct osb_http_reply reply;
+	json_error_t jerr;
+
+	if (body != NULL) {
+		req.body = body;
+		req.body_len = strlen(body);
+		req.content_type = "application/json";
+	}
+	if (osb_http_do(ep, &req, &reply, err) == -1) {
+		/* A refusal's body is in the reply too. */
+		osb_http_reply_free(&reply);
+		return -1;
+	}
+	if (doc != NULL &&
+	    (*doc = json_loadb(reply.body ? reply.body : "", reply.len, 0,
+	    &jerr)) == NULL) {
+		osb_error_set(err, reply.status, "", "%s: bad reply from the "
+		    "server: %s", what, jerr.text);
+		osb_http_reply_free(&reply);
+		return -1;
+	}
+	osb_http_reply_free(&reply);
+	return 0;
+}
+
+/* prefix + escaped id + suffix into buf. Returns 0, -1 if it will not do. */
+static int
+id_path(char *buf, size_t len, const char *prefix, const char *id,
+    const char *suffix, const char *what, struct osb_error *err)
+{
+	char *e;
+	int n;
+
+	if ((e = osb_http_escape(id)) == NULL) {
+		osb_error_set(err, 0, "", "%s: out of memory", what);
+		return -1;
+	}
+	n = snprintf(buf, len, "%s%s%s", prefix, e, suffix);
+	free(e);
+	if (n < 0 || (size_t)n >= len) {
+		osb_error_set(err, 0, "", "%s: id too long", what);
+		return -1;
+	}
+	return 0;
+}
+
+int
+osb_execd_ping(const struct osb_endpoint *ep, struct osb_error *err)
+{
+	return call(ep, "GET", "/ping", "ping", NULL, NULL, err);
+}
+
+int
+osb_execd_status(const struct osb_endpoint *ep, const char *id,
+    json_t **status, struct osb_error *err)
+{
+	char path[1024], what[320];
+
+	snprintf(what, sizeof(what), "status %s", id);
+	if (id_path(path, sizeof(path), "/command/status/", id, "", what,
+	    err) == -1)
+		return -1;
+	return call(ep, "GET", path, what, NULL, status, err);
+}
+
+int
+osb_execd_logs(const struct osb_endpoint *ep, const char *id, int64_t cursor,
+    char **text, size_t *len, int64_t *next, struct osb_error *err)
+{
+	struct osb_http_req req = { .method = "GET" };
+	struct osb_http_reply reply;
+	char path[1024], what[320], suffix[48] = "/logs";
+	const char *tail;
+
+	snprintf(what, sizeof(what), "logs %s", id);
+	if (cursor >= 0)
+		snprintf(suffix, sizeof(suffix), "/logs?cursor=%" PRId64,
+		    cursor);
+	if (id_path(path, sizeof(path), "/command/", id, suffix, what,
+	    err) == -1)
+		return -1;
+	req.path = path;
+	req.what = what;
+	if (osb_http_do(ep, &req, &reply, err) == -1) {
+		osb_http_reply_free(&reply);
+		return -1;
+	}
+	tail = osb_http_reply_header(&reply, "EXECD-COMMANDS-TAIL-CURSOR");
+	*next = tail ? strtoll(tail, NULL, 10) : -1;
+	*len = reply.len;
+	*text = reply.body ? reply.body : strdup("");
+	reply.body = NULL;
+	osb_http_reply_free(&reply);
+	if (*text == NULL) {
+		osb_error_set(err, 0, "", "%s: out of memory", what);
+		return -1;
+	}
+	return 0;
+}
+
+int
+osb_execd_interrupt(const struct osb_endpoint *ep, const char *id,
+    struct osb_error *err)
+{
+	char path[1024], what[320];
+
+	snprintf(what, sizeof(what), "interrupt %s", id);
+	if (id_path(path, sizeof(path), "/command?id=", id, "", what,
+	    err) == -1)
+		return -1;
+	return call(ep, "DELETE", path, what, NULL, NULL, err);
+}
+
+int
+osb_execd_session_create(const struct osb_endpoint *ep, const char *cwd,
+    char **id, struct osb_error *err)
+{
+	json_t *body = json_object(), *doc = NULL;
+	const char *sid;
+	char *text;
+	int rc;
+
+	set_string(body, "cwd", cwd);
+	if ((text = json_dumps(body, JSON_COMPACT)) == NULL) {
+		json_decref(body);
+		osb_error_set(err, 0, "", "create session: out of memory");
+		return -1;
+	}
+	json_decref(body);
+	rc = call(ep, "POST", "/session", "create session", text, &doc, err);
+	free(text);
+	if (rc == -1)
+		return -1;
+	if ((sid = json_string_value(json_object_get(doc, "session_id"))) ==
+	    NULL) {
+		osb_error_set(err, 0, "", "create session: bad reply from the "
+		    "server: no session_id");
+		json_decref(doc);
+		return -1;
+	}
+	*id = strdup(sid);
+	json_decref(doc);
+	return 0;
+}
+
+int
+osb_execd_session_run(const struct osb_endpoint *ep, const char *session,
+    const char *command, const char *cwd, int64_t timeout_ms,
+    const struct osb_execd_stream *st, struct osb_error *err)
+{
+	json_t *body = json_pack("{s:s}", "command", command);
+	char path[1024], what[320];
+
+	snprintf(what, sizeof(what), "session %s", session);
+	if (id_path(path, sizeof(path), "/session/", session, "/run", what,
+	    err) == -1) {
+		json_decref(body);
+		return -1;
+	}
+	set_string(body, "cwd", cwd);
+	if (timeout_ms > 0)
+		set_integer(body, "timeout", timeout_ms);
+	return post_stream(ep, path, body, what, st, err);
+}
+
+int
+osb_execd_session_delete(const struct osb_endpoint *ep, const char *session,
+    struct osb_error *err)
+{
+	char path[1024], what[320];
+
+	snprintf(what, sizeof(what), "delete session %s", session);
+	if (id_path(path, sizeof(path), "/session/", session, "", what,
+	    err) == -1)
+		return -1;
+	return call(ep, "DELETE", path, what, NULL, NULL, err);
+}
+
+int
+osb_execd_metrics(const struct osb_endpoint *ep, json_t **metrics,
+    struct osb_error *err)
+{
+	return call(ep, "GET", "/metrics", "metrics", NULL, metrics, err);
+}

@@ -1,0 +1,87 @@
+/*
+ * execd.h — client for the command, session and metrics endpoints of the
+ * execd API (specs/execd-api.yaml), over the endpoint osb_resolve_execd()
+ * gave.
+ *
+ * Every call returns 0, or -1 with err naming what was being done
+ * ("status 42: command not found: 42 (404 INVALID_REQUEST_BODY)").
+ * Documents come back as the API's own JSON, released with json_decref().
+ */
+#ifndef OSB_EXECD_H
+#define OSB_EXECD_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "error.h"
+#include "http.h"
+
+/* A command to run (POST /command). */
+struct osb_execd_cmd {
+	const char *command;	/* one shell command line */
+	const char *cwd;	/* NULL: the server's */
+	int background;
+	int64_t timeout_ms;	/* 0: none */
+	long uid, gid;		/* -1: the server's */
+	json_t *envs;		/* {"NAME": "value"} or NULL */
+};
+
+/*
+ * An event of a command's stream ({"type": "stdout", "text": ...}), as the
+ * server sent it; text may hold NULs (use json_string_length). Return 0 to
+ * go on, -1 to stop reading the stream.
+ */
+typedef int (*osb_execd_event_fn)(json_t *event, void *arg);
+
+/* Things a stream reader may be told while the stream is quiet. */
+struct osb_execd_stream {
+	osb_execd_event_fn on_event;
+	void *arg;
+	/* Called now and then while waiting for events (NULL: never). */
+	void (*on_idle)(void *arg);
+};
+
+/* GET /ping. */
+int osb_execd_ping(const struct osb_endpoint *, struct osb_error *);
+
+/*
+ * Run cmd, handing each event of its stream to st->on_event as it arrives.
+ * Returns 0 when the stream ended (whatever the command's fate: that is in
+ * the events), -1 when the request failed or the callback stopped it.
+ */
+int osb_execd_run(const struct osb_endpoint *, const struct osb_execd_cmd *,
+    const struct osb_execd_stream *, struct osb_error *);
+
+/* The status object of command id (GET /command/status/{id}). */
+int osb_execd_status(const struct osb_endpoint *, const char *id,
+    json_t **status, struct osb_error *);
+
+/*
+ * A background command's output from cursor on (-1: all of it) into *text
+ * (malloc'd, *len bytes, NUL-ended) and the cursor to ask for next time
+ * into *next (-1 when the server did not say).
+ */
+int osb_execd_logs(const struct osb_endpoint *, const char *id,
+    int64_t cursor, char **text, size_t *len, int64_t *next,
+    struct osb_error *);
+
+/* Interrupt command (or session run) id (DELETE /command?id=). */
+int osb_execd_interrupt(const struct osb_endpoint *, const char *id,
+    struct osb_error *);
+
+/* A new bash session starting in cwd (NULL: the server's); its id. */
+int osb_execd_session_create(const struct osb_endpoint *, const char *cwd,
+    char **id, struct osb_error *);
+/* Run command in session; events as osb_execd_run. */
+int osb_execd_session_run(const struct osb_endpoint *, const char *session,
+    const char *command, const char *cwd, int64_t timeout_ms,
+    const struct osb_execd_stream *, struct osb_error *);
+int osb_execd_session_delete(const struct osb_endpoint *, const char *session,
+    struct osb_error *);
+
+/* The metrics object (GET /metrics). */
+int osb_execd_metrics(const struct osb_endpoint *, json_t **metrics,
+    struct osb_error *);
+
+#endif

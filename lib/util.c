@@ -1,0 +1,130 @@
+/* util.c — durations and shell quoting. */
+#include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/*
+ * Units in the order they are tried ("ms" before "m", so that it is not
+ * read as minutes then seconds), with rank the order they must appear in.
+ */
+static const struct {
+	const char *name;
+	int64_t ms;
+	int rank;
+} units[] = {
+	{ "ms", 1, 3 }, { "h", 3600000, 0 }, { "m", 60000, 1 }, { "s", 1000, 2 },
+};
+
+/*
+ * Read the unit at *p. Returns its index in units and moves *p past it,
+ * or -1.
+ */
+static int
+read_unit(const char **p)
+{
+	size_t i, n;
+
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		n = strlen(units[i].name);
+		if (strncmp(*p, units[i].name, n) == 0) {
+			*p += n;
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+/* Read decimal digits at *p into *n. Returns 0, -1 on none or overflow. */
+static int
+read_number(const char **p, int64_t *n)
+{
+	if (!isdigit((unsigned char)**p))
+		return -1;
+	for (*n = 0; isdigit((unsigned char)**p); (*p)++) {
+		if (*n > (INT64_MAX / 3600000 - 9) / 10)
+			return -1;
+		*n = *n * 10 + (**p - '0');
+	}
+	return 0;
+}
+
+int
+osb_duration_parse(const char *s, int64_t *ms)
+{
+	const char *p = s;
+	int64_t n, total = 0;
+	int u, rank = -1;
+
+	if (strcasecmp(s, "none") == 0) {
+		*ms = OSB_DURATION_NONE;
+		return 0;
+	}
+	if (read_number(&p, &n) == -1)
+		return -1;
+	if (*p == '\0') {
+		*ms = n * 1000;
+		return 0;
+	}
+	for (;;) {
+		if ((u = read_unit(&p)) == -1 || units[u].rank <= rank)
+			return -1;
+		rank = units[u].rank;
+		total += n * units[u].ms;
+		if (total > INT64_MAX / 2)
+			return -1;
+		if (*p == '\0')
+			break;
+		if (read_number(&p, &n) == -1)
+			return -1;
+	}
+	*ms = total;
+	return 0;
+}
+
+/* Can word w stand in a command line without quotes? */
+static int
+shell_safe(const char *w)
+{
+	if (*w == '\0')
+		return 0;
+	for (; *w != '\0'; w++)
+		if (!isalnum((unsigned char)*w) && strchr("_@%+=:,./-", *w) == NULL)
+			return 0;
+	return 1;
+}
+
+char *
+osb_shell_join(int argc, char *const argv[])
+{
+	size_t len = 1;
+	char *out, *o;
+	const char *c;
+	int i;
+
+	for (i = 0; i < argc; i++)
+		len += strlen(argv[i]) * 4 + 3;
+	if ((out = o = malloc(len)) == NULL)
+		return NULL;
+	for (i = 0; i < argc; i++) {
+		if (i > 0)
+			*o++ = ' ';
+		if (shell_safe(argv[i])) {
+			o = stpcpy(o, argv[i]);
+			continue;
+		}
+		/* Inside '...' only ' itself needs care: end, \', reopen. */
+		*o++ = '\'';
+		for (c = argv[i]; *c != '\0'; c++) {
+			if (*c == '\'')
+				o = stpcpy(o, "'\\''");
+			else
+				*o++ = *c;
+		}
+		*o++ = '\'';
+	}
+	*o = '\0';
+	return out;
+}

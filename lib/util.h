@@ -1,0 +1,27 @@
+/*
+ * util.h — small things several programs share: durations as people write
+ * them, and argv joined into one shell command line.
+ */
+#ifndef OSB_UTIL_H
+#define OSB_UTIL_H
+
+#include <stdint.h>
+
+/* What osb_duration_parse gives for "none" (no limit, where allowed). */
+#define OSB_DURATION_NONE (-1)
+
+/*
+ * "30s", "10m", "2h", "1h30m", "500ms" (units in that order, each at most
+ * once), or a plain number of seconds, to milliseconds in *ms; "none" gives
+ * OSB_DURATION_NONE. Returns 0, -1 when s is not a duration.
+ */
+int osb_duration_parse(const char *s, int64_t *ms);
+
+/*
+ * argv[0..argc-1] as one command line a POSIX shell splits back into
+ * exactly those words: words with anything beyond [A-Za-z0-9_@%+=:,./-]
+ * are single-quoted. Returns malloc'd text, NULL when out of memory.
+ */
+char *osb_shell_join(int argc, char *const argv[]);
+
+#endif
