@@ -5,13 +5,10 @@
  * keep their state between runs.
  */
 #include <sys/types.h>
-#include <sys/wait.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +35,6 @@
 #define FOLLOW_MIN_MS	100
 #define FOLLOW_MAX_MS	1000
 
-extern char **environ;
 
 /* The options of subcommands, as bits for checking who may use which. */
 enum {
@@ -87,7 +83,7 @@ struct stream {
 	char id[256];			/* from the init event */
 	int status;			/* exit status once known, -1 before */
 	int write_errno;		/* our stdout or stderr failed */
-	pid_t interrupter;		/* the child sending the interrupt */
+	int interrupted;		/* the interrupt has been sent */
 };
 
 static volatile sig_atomic_t got_signal;
@@ -494,38 +490,20 @@ catch_signals(void)
 }
 
 /*
- * Send the interrupt for s's command from a child process: this one is in
- * the middle of reading the stream on the only connection it has, and the
- * stream goes on to show the command's last output and end. The child's
- * own chatter (the command may have ended meanwhile) is not wanted.
+ * Once a signal came and the command's id is known: interrupt it, once.
+ * The stream goes on to show the command's last output and end. A failure
+ * is not worth a word: the command may have ended meanwhile.
  */
-static void
-spawn_interrupter(struct stream *s)
-{
-	posix_spawn_file_actions_t fa;
-	char *argv[] = { PROG, "interrupt", "--", s->c->ep.base, s->id, NULL };
-
-	if (s->c->cfg.execd_token != NULL)
-		setenv("OSB_EXECD_TOKEN", s->c->cfg.execd_token, 1);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null",
-	    O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null",
-	    O_WRONLY, 0);
-	if (posix_spawn(&s->interrupter, "/proc/self/exe", &fa, NULL, argv,
-	    environ) != 0)
-		s->interrupter = 0;
-	posix_spawn_file_actions_destroy(&fa);
-}
-
-/* Once a signal came and the command's id is known: interrupt it, once. */
 static void
 interrupt_if_asked(void *arg)
 {
 	struct stream *s = arg;
+	struct osb_error err = { 0 };
 
-	if (got_signal && s->id[0] != '\0' && s->interrupter == 0)
-		spawn_interrupter(s);
+	if (got_signal && s->id[0] != '\0' && !s->interrupted) {
+		s->interrupted = 1;
+		osb_execd_interrupt(&s->c->ep, s->id, &err);
+	}
 }
 
 /*
@@ -617,13 +595,9 @@ static int
 finish_stream(struct stream *s, int rc, const struct osb_error *err)
 {
 	struct osb_error ierr = { 0 };
-	int wstatus;
 
-	if (got_signal) {
-		if (s->interrupter > 0)
-			waitpid(s->interrupter, &wstatus, 0);
+	if (got_signal)
 		return 128 + got_signal;
-	}
 	if (s->write_errno != 0) {
 		if (s->id[0] != '\0')
 			osb_execd_interrupt(&s->c->ep, s->id, &ierr);

@@ -307,37 +307,18 @@ set_body(CURL *c, const struct osb_http_req *req, const char *method)
 		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 }
 
-int
-osb_http_do(const struct osb_endpoint *ep, const struct osb_http_req *req,
-    struct osb_http_reply *reply, struct osb_error *err)
+/* Set up c for req; the header list and error buffer outlive the call. */
+static void
+setup_handle(CURL *c, const struct osb_endpoint *ep,
+    const struct osb_http_req *req, struct transfer *t,
+    struct curl_slist *headers, const char *url, char *curlerr)
 {
-	struct osb_http_reply local = { 0 };
-	struct transfer t = { 0 };
-	struct curl_slist *headers;
-	const char *method = req->method ? req->method : "GET";
-	char url[4096], curlerr[CURL_ERROR_SIZE] = "";
-	CURL *c;
-	CURLcode rc;
-
-	if (reply == NULL)
-		reply = &local;
-	memset(reply, 0, sizeof(*reply));
-	t.req = req;
-	t.reply = reply;
-	if ((c = handle()) == NULL ||
-	    (headers = request_headers(ep, req)) == NULL) {
-		osb_error_set(err, 0, "", "%s: out of memory",
-		    req->what ? req->what : req->path);
-		return -1;
-	}
-	curl_easy_reset(c);
-	snprintf(url, sizeof(url), "%s%s", ep->base, req->path);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &t);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, t);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, t);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curlerr);
 	curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -352,27 +333,73 @@ osb_http_do(const struct osb_endpoint *ep, const struct osb_http_req *req,
 		curl_easy_setopt(c, CURLOPT_XFERINFODATA, req);
 		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	}
-	set_body(c, req, method);
-	rc = curl_easy_perform(c);
-	curl_slist_free_all(headers);
-	if (rc != CURLE_OK && !(t.sink_failed && rc == CURLE_WRITE_ERROR)) {
-		osb_error_set(err, 0, "", "%s: %s (%s)",
-		    req->what ? req->what : req->path,
+	set_body(c, req, req->method ? req->method : "GET");
+}
+
+/* Turn the outcome of a transfer into 0, or -1 with err filled. */
+static int
+transfer_result(const struct osb_endpoint *ep, const struct transfer *t,
+    CURLcode rc, const char *curlerr, struct osb_error *err)
+{
+	const struct osb_http_req *req = t->req;
+	const char *what = req->what ? req->what : req->path;
+
+	if (t->sink_failed) {
+		osb_error_set(err, 0, "", "%s: stopped by the receiver", what);
+		return -1;
+	}
+	if (rc != CURLE_OK) {
+		osb_error_set(err, 0, "", "%s: %s (%s)", what,
 		    curlerr[0] ? curlerr : curl_easy_strerror(rc), ep->base);
-		osb_http_reply_free(&local);
 		return -1;
 	}
-	if (t.sink_failed) {
-		osb_error_set(err, 0, "", "%s: stopped by the receiver",
-		    req->what ? req->what : req->path);
-		osb_http_reply_free(&local);
+	if (t->reply->status < 200 || t->reply->status > 299) {
+		error_from_reply(req, t->reply, err);
 		return -1;
 	}
-	if (reply->status < 200 || reply->status > 299) {
-		error_from_reply(req, reply, err);
-		osb_http_reply_free(&local);
-		return -1;
-	}
-	osb_http_reply_free(&local);
 	return 0;
+}
+
+int
+osb_http_do(const struct osb_endpoint *ep, const struct osb_http_req *req,
+    struct osb_http_reply *reply, struct osb_error *err)
+{
+	static int depth;
+	struct osb_http_reply local = { 0 };
+	struct transfer t = { 0 };
+	struct curl_slist *headers;
+	char url[4096], curlerr[CURL_ERROR_SIZE] = "";
+	CURL *c;
+	int rc;
+
+	if (reply == NULL)
+		reply = &local;
+	memset(reply, 0, sizeof(*reply));
+	t.req = req;
+	t.reply = reply;
+	/*
+	 * A request made from a callback of one in progress (an interrupt
+	 * sent while a stream is read) gets a handle of its own.
+	 */
+	c = depth > 0 ? curl_easy_init() : handle();
+	if (c == NULL || (headers = request_headers(ep, req)) == NULL) {
+		if (c != NULL && c != shared_handle)
+			curl_easy_cleanup(c);
+		osb_error_set(err, 0, "", "%s: out of memory",
+		    req->what ? req->what : req->path);
+		return -1;
+	}
+	if (c == shared_handle)
+		curl_easy_reset(c);
+	snprintf(url, sizeof(url), "%s%s", ep->base, req->path);
+	setup_handle(c, ep, req, &t, headers, url, curlerr);
+	depth++;
+	rc = transfer_result(ep, &t, curl_easy_perform(c), curlerr, err);
+	depth--;
+	if (c != shared_handle)
+		curl_easy_cleanup(c);
+	curl_slist_free_all(headers);
+	if (rc < 0 || reply == &local)
+		osb_http_reply_free(reply);
+	return rc;
 }

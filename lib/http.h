@@ -60,7 +60,9 @@ struct osb_http_reply {
 /*
  * Do one request. Returns 0 on a 2xx reply; -1 otherwise with err filled
  * ("what: connection refused (http://...)", or the server's message and
- * code with its status). reply may be NULL when the caller needs nothing.
+ * code with its status) and reply left empty. reply may be NULL when the
+ * caller needs nothing. A callback of a request in progress may make a
+ * request of its own (it goes on a connection of its own).
  */
 int osb_http_do(const struct osb_endpoint *, const struct osb_http_req *,
     struct osb_http_reply *, struct osb_error *);

@@ -8,5 +8,9 @@
 #include "config.h"
 #include "cli.h"
 #include "resolve.h"
+#include "sse.h"
+#include "util.h"
+#include "execd.h"
+#include "files.h"
 
 #endif
