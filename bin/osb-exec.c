@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +26,6 @@
 #include "util.h"
 
 #define PROG		"osb-exec"
-#define EXIT_USAGE	2
 #define EXIT_OSB	125	/* osb itself failed, not the command */
 #define EXIT_CANNOT_RUN	126	/* the command could not be started */
 #define MAX_OPERANDS	2
@@ -65,7 +63,7 @@ struct ctx {
 	int noperands;
 	char **command;			/* COMMAND [ARG...] of run */
 	int ncommand;
-	int options_done;		/* "--" seen */
+	char *line;			/* the command as one command line */
 };
 
 struct subcommand {
@@ -101,10 +99,7 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-static const struct {
-	unsigned bit;
-	const char *name;
-} option_names[] = {
+static const struct osb_cli_flag option_names[] = {
 	{ OPT_BACKGROUND, "-d/--background" }, { OPT_WORKDIR, "-w/--workdir" },
 	{ OPT_ENV, "-e/--env" }, { OPT_TIMEOUT, "-t/--timeout" },
 	{ OPT_USER, "-u/--user" }, { OPT_CURSOR, "--cursor" },
@@ -168,23 +163,7 @@ static const struct subcommand subcommands[] = {
 };
 
 #define NSUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))
-
-/* A usage error: the reason, then how to call sub (or --help). Returns 2. */
-static int __attribute__((format(printf, 2, 3)))
-usage_error(const struct subcommand *sub, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs(PROG ": ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	if (sub != NULL)
-		fprintf(stderr, "\nusage: " PROG " %s\n", sub->synopsis);
-	else
-		fputs("\nTry '" PROG " --help'.\n", stderr);
-	return EXIT_USAGE;
-}
+#define NOPTION_NAMES (sizeof(option_names) / sizeof(option_names[0]))
 
 /*
  * Print err, and how to give a token when the server wants one and none
@@ -200,135 +179,102 @@ fail(const struct ctx *c, const struct osb_error *err, int status)
 	return status;
 }
 
-/* -e KEY=VALUE into the envs object. Returns 0, 2 on a bad value. */
+/* -e KEY=VALUE into the envs object. Returns 0, -1 with err set. */
 static int
-take_env(struct opts *o, const char *arg)
+take_env(struct opts *o, const char *arg, struct osb_error *err)
 {
 	const char *eq = strchr(arg, '=');
 	char *key;
 
-	if (eq == NULL || eq == arg)
-		return usage_error(NULL, "-e: expected KEY=VALUE, got '%s'",
+	if (eq == NULL || eq == arg) {
+		osb_error_set(err, 0, "", "-e: expected KEY=VALUE, got '%s'",
 		    arg);
-	if (o->envs == NULL && (o->envs = json_object()) == NULL)
-		return usage_error(NULL, "out of memory");
-	if ((key = strndup(arg, (size_t)(eq - arg))) == NULL)
-		return usage_error(NULL, "out of memory");
+		return -1;
+	}
+	if ((o->envs == NULL && (o->envs = json_object()) == NULL) ||
+	    (key = strndup(arg, (size_t)(eq - arg))) == NULL) {
+		osb_error_set(err, 0, "", "out of memory");
+		return -1;
+	}
 	json_object_set_new(o->envs, key, json_string(eq + 1));
 	free(key);
 	return 0;
 }
 
-/* -u UID[:GID], numeric. Returns 0, 2 on a bad value. */
+/* -u UID[:GID], numeric. Returns 0, -1 with err set. */
 static int
-take_user(struct opts *o, const char *arg)
+take_user(struct opts *o, const char *arg, struct osb_error *err)
 {
 	const char *errstr = NULL;
 	char *copy, *colon;
 
-	if ((copy = strdup(arg)) == NULL)
-		return usage_error(NULL, "out of memory");
+	if ((copy = strdup(arg)) == NULL) {
+		osb_error_set(err, 0, "", "out of memory");
+		return -1;
+	}
 	if ((colon = strchr(copy, ':')) != NULL)
 		*colon++ = '\0';
 	o->uid = (long)strtonum(copy, 0, 4294967294LL, &errstr);
 	if (errstr == NULL && colon != NULL)
 		o->gid = (long)strtonum(colon, 0, 4294967294LL, &errstr);
 	free(copy);
-	if (errstr != NULL)
-		return usage_error(NULL, "-u: expected a numeric UID[:GID], "
+	if (errstr != NULL) {
+		osb_error_set(err, 0, "", "-u: expected a numeric UID[:GID], "
 		    "got '%s'", arg);
+		return -1;
+	}
 	return 0;
 }
 
-/* -t DURATION; "none" and 0 mean no timeout. Returns 0, 2 on a bad value. */
+/* -t DURATION; "none" and 0 mean no timeout. Returns 0, -1 with err set. */
 static int
-take_timeout(struct opts *o, const char *arg)
+take_timeout(struct opts *o, const char *arg, struct osb_error *err)
 {
-	if (osb_duration_parse(arg, &o->timeout_ms) == -1)
-		return usage_error(NULL, "-t: not a duration: '%s' (30s, 10m, "
+	if (osb_duration_parse(arg, &o->timeout_ms) == -1) {
+		osb_error_set(err, 0, "", "-t: not a duration: '%s' (30s, 10m, "
 		    "1h30m, none)", arg);
+		return -1;
+	}
 	if (o->timeout_ms == OSB_DURATION_NONE)
 		o->timeout_ms = 0;
 	return 0;
 }
 
-/* Record one of the subcommand options. Returns 0, or 2 for a bad value. */
+/* --cursor N. Returns 0, -1 with err set. */
 static int
-take_option(struct opts *o, int opt, const char *arg)
+take_cursor(struct opts *o, const char *arg, struct osb_error *err)
 {
 	const char *errstr;
+
+	o->cursor = strtonum(arg, 0, INT64_MAX, &errstr);
+	if (errstr != NULL) {
+		osb_error_set(err, 0, "", "--cursor: not a cursor: '%s'", arg);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Record one of the subcommand options (an osb_cli take callback).
+ * Returns 0, -1 with err set for a bad value.
+ */
+static int
+take_option(void *arg, int opt, const char *value, struct osb_error *err)
+{
+	struct opts *o = arg;
 
 	switch (opt) {
 	case 'd': o->background = 1; o->seen |= OPT_BACKGROUND; return 0;
 	case 'f': o->follow = 1; o->seen |= OPT_FOLLOW; return 0;
 	case 'w':
-	case LOPT_CWD: o->workdir = arg; o->seen |= OPT_WORKDIR; return 0;
-	case 'e': o->seen |= OPT_ENV; return take_env(o, arg);
-	case 't': o->seen |= OPT_TIMEOUT; return take_timeout(o, arg);
-	case 'u': o->seen |= OPT_USER; return take_user(o, arg);
-	case LOPT_CURSOR:
-		o->cursor = strtonum(arg, 0, INT64_MAX, &errstr);
-		if (errstr != NULL)
-			return usage_error(NULL, "--cursor: not a cursor: "
-			    "'%s'", arg);
-		o->seen |= OPT_CURSOR;
-		return 0;
+	case LOPT_CWD: o->workdir = value; o->seen |= OPT_WORKDIR; return 0;
+	case 'e': o->seen |= OPT_ENV; return take_env(o, value, err);
+	case 't': o->seen |= OPT_TIMEOUT; return take_timeout(o, value, err);
+	case 'u': o->seen |= OPT_USER; return take_user(o, value, err);
+	case LOPT_CURSOR: o->seen |= OPT_CURSOR; return take_cursor(o, value,
+	    err);
 	}
-	return usage_error(NULL, "unknown option");
-}
-
-/* Is argv[optind] (still) an option to parse? Takes "--" as the end. */
-static int
-at_option(struct ctx *c, int argc, char **argv)
-{
-	if (c->options_done || optind >= argc)
-		return 0;
-	if (strcmp(argv[optind], "--") == 0) {
-		optind++;
-		c->options_done = 1;
-		return 0;
-	}
-	return argv[optind][0] == '-' && argv[optind][1] != '\0';
-}
-
-/*
- * Options up to the next operand (or the end, or past "--"). getopt is
- * only asked while an option is next: glibc's rewinds optind when called
- * at the end after a "--", so the end and "--" are ours to see. Returns
- * -1 to go on, otherwise the exit status (help and --version return 0).
- */
-static int
-parse_options(struct ctx *c, int argc, char **argv)
-{
-	struct osb_error err = { 0 };
-	int opt, rc;
-
-	while (at_option(c, argc, argv)) {
-		opt = getopt_long(argc, argv, "+:" OSB_GLOBAL_SHORTOPTS
-		    "dw:e:t:u:f", long_options, NULL);
-		if (opt == -1)
-			break;
-		if (opt == 'h') {
-			fputs(usage_text, stdout);
-			fputs(osb_cli_global_help, stdout);
-			return 0;
-		}
-		if (opt == OSB_OPT_VERSION) {
-			printf(PROG " %s\n", OSB_VERSION);
-			return 0;
-		}
-		if (opt == '?')
-			return usage_error(NULL, "unknown option '%s'",
-			    argv[optind - 1]);
-		if (opt == ':')
-			return usage_error(NULL, "option '%s' needs a value",
-			    argv[optind - 1]);
-		if ((rc = osb_cli_global_option(&c->cfg, opt, optarg,
-		    &err)) < 0)
-			return usage_error(NULL, "%s", err.message);
-		if (rc == 0 && (rc = take_option(&c->o, opt, optarg)) != 0)
-			return rc;
-	}
+	osb_error_set(err, 0, "", "unknown option");
 	return -1;
 }
 
@@ -336,12 +282,8 @@ parse_options(struct ctx *c, int argc, char **argv)
 static const struct subcommand *
 find_subcommand(const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < NSUBCOMMANDS; i++)
-		if (strcmp(subcommands[i].name, name) == 0)
-			return &subcommands[i];
-	return NULL;
+	return osb_cli_lookup(subcommands, NSUBCOMMANDS,
+	    sizeof(subcommands[0]), name);
 }
 
 /*
@@ -360,19 +302,49 @@ subcommand_of(const char *word, int argc, char **argv, int *rc)
 	if (strcmp(word, "session") != 0)
 		return find_subcommand(word);
 	if (optind >= argc) {
-		*rc = usage_error(NULL, "session: missing command (create, "
-		    "run or rm)");
+		*rc = osb_print_usage_error(PROG, NULL, "session: missing "
+		    "command (create, run or rm)");
 		return NULL;
 	}
 	snprintf(name, sizeof(name), "session %s", argv[optind]);
 	if (strchr(argv[optind], ' ') != NULL ||
 	    (sub = find_subcommand(name)) == NULL) {
-		*rc = usage_error(NULL, "session: unknown command '%s' "
-		    "(create, run or rm)", argv[optind]);
+		*rc = osb_print_usage_error(PROG, NULL, "session: unknown "
+		    "command '%s' (create, run or rm)", argv[optind]);
 		return NULL;
 	}
 	optind++;
 	return sub;
+}
+
+/*
+ * Take one operand: the subcommand (a first word that names none is the
+ * SANDBOX of a plain run), then its operands; the word after them starts
+ * COMMAND of the runs. Returns -1 to go on, 0 when COMMAND has started,
+ * otherwise the exit status.
+ */
+static int
+take_operand(struct ctx *c, char *word, int argc, char **argv)
+{
+	int rc = -1;
+
+	if (c->sub != NULL && c->sub->takes_command &&
+	    c->noperands == c->sub->noperands) {
+		c->command = &argv[optind - 1];
+		c->ncommand = argc - optind + 1;
+		return 0;
+	}
+	if (c->sub == NULL && c->noperands == 0) {
+		c->sub = subcommand_of(word, argc, argv, &rc);
+		if (rc >= 0 || c->sub != NULL)
+			return rc;
+		c->sub = find_subcommand("run");
+	}
+	if (c->noperands == c->sub->noperands)
+		return osb_print_usage_error(PROG, c->sub->synopsis, "%s: too "
+		    "many operands: '%s'", c->sub->name, word);
+	c->operands[c->noperands++] = word;
+	return -1;
 }
 
 /*
@@ -383,80 +355,44 @@ subcommand_of(const char *word, int argc, char **argv, int *rc)
 static int
 parse_command_line(struct ctx *c, int argc, char **argv)
 {
+	struct osb_cli cli = { OSB_CLI_SHORTOPTS("dw:e:t:u:f"), long_options,
+	    &c->cfg, take_option, &c->o, 0 };
+	struct osb_error err = { 0 };
 	char *word;
 	int rc;
 
-	opterr = 0;
-	for (;;) {
-		if ((rc = parse_options(c, argc, argv)) >= 0)
+	while ((rc = osb_cli_next(&cli, argc, argv, &word, &err)) ==
+	    OSB_CLI_OPERAND) {
+		if ((rc = take_operand(c, word, argc, argv)) == 0)
+			return -1;	/* the rest is COMMAND [ARG...] */
+		if (rc > 0)
 			return rc;
-		if (optind >= argc)
-			break;
-		if (c->sub && c->sub->takes_command &&
-		    c->noperands == c->sub->noperands) {
-			c->command = argv + optind;
-			c->ncommand = argc - optind;
-			break;
-		}
-		word = argv[optind++];
-		if (c->sub == NULL && c->noperands == 0) {
-			rc = -1;
-			c->sub = subcommand_of(word, argc, argv, &rc);
-			if (rc >= 0)
-				return rc;
-			if (c->sub != NULL)
-				continue;
-			c->sub = find_subcommand("run");
-		}
-		if (c->noperands == c->sub->noperands)
-			return usage_error(c->sub, "%s: too many operands: "
-			    "'%s'", c->sub->name, word);
-		c->operands[c->noperands++] = word;
 	}
-	return -1;
+	return rc == OSB_CLI_END ? -1 :
+	    osb_print_cli_end(PROG, usage_text, rc, &err);
 }
 
-/* Operands and options fit the subcommand? Returns -1, or 2 after saying why. */
+/* Do operands and options fit the subcommand? -1, or 2 after saying why. */
 static int
 check_usage(struct ctx *c)
 {
 	const struct subcommand *sub = c->sub;
-	unsigned extra;
-	size_t i;
+	const char *misplaced;
 
 	if (sub == NULL)
-		return usage_error(NULL, "missing SANDBOX");
+		return osb_print_usage_error(PROG, NULL, "missing SANDBOX");
 	if (c->noperands < sub->noperands)
-		return usage_error(sub, "%s: missing %s", sub->name,
-		    c->noperands == 0 ? "SANDBOX" :
+		return osb_print_usage_error(PROG, sub->synopsis, "%s: missing "
+		    "%s", sub->name, c->noperands == 0 ? "SANDBOX" :
 		    strncmp(sub->name, "session", 7) == 0 ? "SESSION" : "ID");
 	if (sub->takes_command && c->ncommand == 0)
-		return usage_error(sub, "%s: missing COMMAND", sub->name);
-	if ((extra = c->o.seen & ~sub->allowed) != 0)
-		for (i = 0; i < sizeof(option_names) / sizeof(option_names[0]);
-		    i++)
-			if (extra & option_names[i].bit)
-				return usage_error(sub, "%s: %s does not apply",
-				    sub->name, option_names[i].name);
+		return osb_print_usage_error(PROG, sub->synopsis, "%s: missing "
+		    "COMMAND", sub->name);
+	if ((misplaced = osb_cli_misplaced(c->o.seen, sub->allowed,
+	    option_names, NOPTION_NAMES)) != NULL)
+		return osb_print_usage_error(PROG, sub->synopsis, "%s: %s does "
+		    "not apply", sub->name, misplaced);
 	return -1;
-}
-
-/* All of buf to fd, whatever interrupts it. Returns 0, or -1 with errno. */
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		if ((n = write(fd, buf, len)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 /* A signal to stop: the first one interrupts the command, a second kills. */
@@ -546,7 +482,7 @@ show_output(struct stream *s, const json_t *ev, const char *type)
 	const json_t *text = json_object_get(ev, "text");
 	int fd = strcmp(type, "stdout") == 0 ? STDOUT_FILENO : STDERR_FILENO;
 
-	if (write_all(fd, json_string_value(text) ? json_string_value(text) :
+	if (osb_write_all(fd, json_string_value(text) ? json_string_value(text) :
 	    "", json_string_length(text)) == -1) {
 		s->write_errno = errno;
 		return -1;
@@ -656,7 +592,7 @@ print_id(const struct ctx *c, const char *key, const char *id)
 
 /* run -d: start the command, print its id. Returns the exit status. */
 static int
-run_background(struct ctx *c, struct osb_execd_cmd *cmd)
+run_background(struct ctx *c, const struct osb_execd_cmd *cmd)
 {
 	struct stream s = { .c = c, .status = -1 };
 	struct osb_execd_stream st = { .on_event = on_background_event,
@@ -672,60 +608,63 @@ run_background(struct ctx *c, struct osb_execd_cmd *cmd)
 	return print_id(c, "id", s.id) == -1 ? 1 : 0;
 }
 
+/*
+ * Show a stream in the foreground: cmd's, or with cmd NULL the run of the
+ * command line in the SESSION operand. Returns the exit status.
+ */
+static int
+run_foreground(struct ctx *c, const struct osb_execd_cmd *cmd)
+{
+	struct stream s = { .c = c, .status = -1 };
+	struct osb_execd_stream st = { .on_event = on_event,
+	    .on_idle = interrupt_if_asked, .arg = &s };
+	struct osb_error err = { 0 };
+	const char *session = c->operands[1];
+	int rc;
+
+	catch_signals();
+	if (cmd != NULL) {
+		rc = osb_execd_run(&c->ep, cmd, &st, &err);
+	} else {
+		/* A session's run is interrupted by the session's id. */
+		strlcpy(s.id, session, sizeof(s.id));
+		rc = osb_execd_session_run(&c->ep, session, c->line,
+		    c->o.workdir, c->o.timeout_ms, &st, &err);
+	}
+	return finish_stream(&s, rc, &err);
+}
+
 /* run: in the foreground, or -d in the background. */
 static int
 cmd_run(struct ctx *c)
 {
 	struct osb_execd_cmd cmd = {
-		.cwd = c->o.workdir, .background = c->o.background,
-		.timeout_ms = c->o.timeout_ms, .uid = c->o.uid,
-		.gid = c->o.gid, .envs = c->o.envs,
+		.command = c->line, .cwd = c->o.workdir,
+		.background = c->o.background, .timeout_ms = c->o.timeout_ms,
+		.uid = c->o.uid, .gid = c->o.gid, .envs = c->o.envs,
 	};
-	struct stream s = { .c = c, .status = -1 };
-	struct osb_execd_stream st = { .on_event = on_event,
-	    .on_idle = interrupt_if_asked, .arg = &s };
-	struct osb_error err = { 0 };
-	char *line;
-	int rc;
 
-	if ((line = command_line(c)) == NULL) {
-		osb_warnx(PROG, "out of memory");
-		return EXIT_OSB;
-	}
-	cmd.command = line;
-	if (c->o.background) {
-		rc = run_background(c, &cmd);
-	} else {
-		catch_signals();
-		rc = osb_execd_run(&c->ep, &cmd, &st, &err);
-		rc = finish_stream(&s, rc, &err);
-	}
-	free(line);
-	return rc;
+	if (c->o.background)
+		return run_background(c, &cmd);
+	return run_foreground(c, &cmd);
 }
 
 /* session run: like a foreground run, in the session's shell. */
 static int
 cmd_session_run(struct ctx *c)
 {
-	struct stream s = { .c = c, .status = -1 };
-	struct osb_execd_stream st = { .on_event = on_event,
-	    .on_idle = interrupt_if_asked, .arg = &s };
-	struct osb_error err = { 0 };
-	char *line;
-	int rc;
+	return run_foreground(c, NULL);
+}
 
-	if ((line = command_line(c)) == NULL) {
-		osb_warnx(PROG, "out of memory");
-		return EXIT_OSB;
-	}
-	/* A session's run is interrupted by the session's id. */
-	strlcpy(s.id, c->operands[1], sizeof(s.id));
-	catch_signals();
-	rc = osb_execd_session_run(&c->ep, c->operands[1], line, c->o.workdir,
-	    c->o.timeout_ms, &st, &err);
-	free(line);
-	return finish_stream(&s, rc, &err);
+/* The status of command ID into *doc. Returns 0, -1 after saying why. */
+static int
+fetch_status(struct ctx *c, json_t **doc)
+{
+	struct osb_error err = { 0 };
+
+	if (osb_execd_status(&c->ep, c->operands[1], doc, &err) == -1)
+		return fail(c, &err, -1);
+	return 0;
 }
 
 static const struct osb_column status_columns[] = {
@@ -742,12 +681,11 @@ static const struct osb_column status_columns[] = {
 static int
 cmd_status(struct ctx *c)
 {
-	struct osb_error err = { 0 };
 	json_t *doc;
 	int rc;
 
-	if (osb_execd_status(&c->ep, c->operands[1], &doc, &err) == -1)
-		return fail(c, &err, 1);
+	if (fetch_status(c, &doc) == -1)
+		return 1;
 	rc = osb_print(stdout, c->cfg.format, doc, status_columns,
 	    sizeof(status_columns) / sizeof(status_columns[0]));
 	json_decref(doc);
@@ -806,12 +744,11 @@ logs_once(struct ctx *c, int64_t *cursor, size_t *got)
 static int
 still_running(struct ctx *c)
 {
-	struct osb_error err = { 0 };
 	json_t *doc;
 	int running;
 
-	if (osb_execd_status(&c->ep, c->operands[1], &doc, &err) == -1)
-		return fail(c, &err, -1);
+	if (fetch_status(c, &doc) == -1)
+		return -1;
 	running = json_is_true(json_object_get(doc, "running"));
 	json_decref(doc);
 	return running;
@@ -862,15 +799,26 @@ cmd_logs(struct ctx *c)
 	return logs_once(c, &cursor, &got) == -1 ? 1 : 0;
 }
 
-/* interrupt: stop a running command; silent when it worked. */
+/*
+ * Hand the ID or SESSION operand to call; silent when it worked. Returns
+ * the exit status.
+ */
 static int
-cmd_interrupt(struct ctx *c)
+call_quietly(struct ctx *c, int (*call)(const struct osb_endpoint *,
+    const char *, struct osb_error *))
 {
 	struct osb_error err = { 0 };
 
-	if (osb_execd_interrupt(&c->ep, c->operands[1], &err) == -1)
+	if (call(&c->ep, c->operands[1], &err) == -1)
 		return fail(c, &err, 1);
 	return 0;
+}
+
+/* interrupt: stop a running command. */
+static int
+cmd_interrupt(struct ctx *c)
+{
+	return call_quietly(c, osb_execd_interrupt);
 }
 
 /* session create: print the new session's id. */
@@ -888,15 +836,11 @@ cmd_session_create(struct ctx *c)
 	return rc == -1 ? 1 : 0;
 }
 
-/* session rm: end the session's shell; silent when it worked. */
+/* session rm: end the session's shell. */
 static int
 cmd_session_rm(struct ctx *c)
 {
-	struct osb_error err = { 0 };
-
-	if (osb_execd_session_delete(&c->ep, c->operands[1], &err) == -1)
-		return fail(c, &err, 1);
-	return 0;
+	return call_quietly(c, osb_execd_session_delete);
 }
 
 /* Settings and endpoint, then the subcommand. Returns the exit status. */
@@ -907,6 +851,10 @@ run(struct ctx *c)
 	int failed = c->sub->takes_command && !c->o.background ? EXIT_OSB : 1;
 	int rc;
 
+	if (c->sub->takes_command && (c->line = command_line(c)) == NULL) {
+		osb_warnx(PROG, "out of memory");
+		return EXIT_OSB;
+	}
 	if (osb_config_load(&c->cfg, &err) == -1 ||
 	    osb_resolve_execd(&c->cfg, c->operands[0], &c->ep, &err) == -1)
 		return fail(c, &err, failed);
@@ -928,6 +876,7 @@ main(int argc, char **argv)
 	    (rc = check_usage(&c)) < 0)
 		rc = run(&c);
 	json_decref(c.o.envs);
+	free(c.line);
 	osb_endpoint_free(&c.ep);
 	osb_config_free(&c.cfg);
 	return rc;

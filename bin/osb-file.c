@@ -31,11 +31,16 @@
 #include "resolve.h"
 
 #define PROG		"osb-file"
-#define EXIT_USAGE	2
 /* Transfers smaller than this finish before a progress line would help. */
 #define PROGRESS_MIN	(4 * 1024 * 1024)
 /* Files per upload request: bounds what one failure costs. */
 #define UPLOAD_BATCH	64
+/*
+ * write without -m: what a shell's "> file" gives under umask 022. The
+ * server's own default is 0755, right for uploads of unknown files but
+ * not for text written from here.
+ */
+#define WRITE_MODE	0644
 
 /* The command's own options, as bits for checking who may use which. */
 enum {
@@ -64,6 +69,8 @@ struct ctx {
 	struct osb_config cfg;
 	struct osb_endpoint ep;
 	struct opts o;
+	char **words;			/* COMMAND SANDBOX ARGS... */
+	int nwords;
 	int argc;			/* operands after SANDBOX */
 	char **argv;
 };
@@ -98,10 +105,7 @@ static const struct option long_options[] = {
 };
 
 /* Option bits and the names usage errors call them by. */
-static const struct {
-	unsigned bit;
-	const char *name;
-} option_names[] = {
+static const struct osb_cli_flag option_names[] = {
 	{ OPT_CONTENT, "-c/--content" }, { OPT_MODE, "-m/--mode" },
 	{ OPT_OWNER, "--owner" }, { OPT_GROUP, "--group" },
 	{ OPT_OLD, "--old" }, { OPT_NEW, "--new" },
@@ -187,23 +191,7 @@ static const struct command commands[] = {
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
-
-/* A usage error: the reason, then how to call cmd (or --help). Returns 2. */
-static int
-usage_error(const struct command *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs(PROG ": ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	if (cmd != NULL)
-		fprintf(stderr, "\nusage: " PROG " %s\n", cmd->synopsis);
-	else
-		fputs("\nTry '" PROG " --help'.\n", stderr);
-	return EXIT_USAGE;
-}
+#define NOPTION_NAMES (sizeof(option_names) / sizeof(option_names[0]))
 
 /* Print err as "osb-file: message (status code)". Returns 1. */
 static int
@@ -246,103 +234,94 @@ parse_mode(const char *s, unsigned *mode)
 	return 0;
 }
 
-/* Record one of the command options. Returns 0, or 2 for a bad value. */
+/*
+ * Record one of the command options (an osb_cli take callback). Returns 0,
+ * -1 with err set for a bad value.
+ */
 static int
-take_option(struct opts *o, int opt, const char *arg)
+take_option(void *arg, int opt, const char *value, struct osb_error *err)
 {
+	struct opts *o = arg;
 	const char *errstr;
 
 	switch (opt) {
-	case 'c': o->content = arg; o->seen |= OPT_CONTENT; break;
-	case LOPT_OWNER: o->perm.owner = arg; o->seen |= OPT_OWNER; break;
-	case LOPT_GROUP: o->perm.group = arg; o->seen |= OPT_GROUP; break;
-	case LOPT_OLD: o->old = arg; o->seen |= OPT_OLD; break;
-	case LOPT_NEW: o->new = arg; o->seen |= OPT_NEW; break;
+	case 'c': o->content = value; o->seen |= OPT_CONTENT; break;
+	case LOPT_OWNER: o->perm.owner = value; o->seen |= OPT_OWNER; break;
+	case LOPT_GROUP: o->perm.group = value; o->seen |= OPT_GROUP; break;
+	case LOPT_OLD: o->old = value; o->seen |= OPT_OLD; break;
+	case LOPT_NEW: o->new = value; o->seen |= OPT_NEW; break;
 	case 'l': o->long_format = 1; o->seen |= OPT_LONG; break;
 	case 'p': o->parents = 1; o->seen |= OPT_PARENTS; break;
 	case 'm':
-		if (parse_mode(arg, &o->perm.mode) < 0)
-			return usage_error(NULL, "-m: not an octal mode: '%s'",
-			    arg);
+		if (parse_mode(value, &o->perm.mode) < 0) {
+			osb_error_set(err, 0, "", "-m: not an octal mode: '%s'",
+			    value);
+			return -1;
+		}
 		o->seen |= OPT_MODE;
 		break;
 	case 'd':
-		o->depth = (int)strtonum(arg, 0, 1000000, &errstr);
-		if (errstr != NULL)
-			return usage_error(NULL, "-d: depth is %s: '%s'",
-			    errstr, arg);
+		o->depth = (int)strtonum(value, 0, 1000000, &errstr);
+		if (errstr != NULL) {
+			osb_error_set(err, 0, "", "-d: depth is %s: '%s'",
+			    errstr, value);
+			return -1;
+		}
 		o->seen |= OPT_DEPTH;
 		break;
 	default:
-		return usage_error(NULL, "unknown option");
+		osb_error_set(err, 0, "", "unknown option");
+		return -1;
 	}
 	return 0;
 }
 
 /*
- * Walk the command line. Returns -1 to go on (operands from optind),
- * otherwise the exit status (help and --version print and return 0).
+ * The command line: options anywhere until "--", the operands in order
+ * into c->words. Returns -1 to go on, otherwise the exit status (help and
+ * --version print and return 0).
  */
 static int
-parse_options(struct ctx *c, int argc, char **argv)
+parse_command_line(struct ctx *c, int argc, char **argv)
 {
+	struct osb_cli cli = { OSB_CLI_SHORTOPTS("c:m:d:lp"), long_options,
+	    &c->cfg, take_option, &c->o, 0 };
 	struct osb_error err = { 0 };
-	int opt, rc;
+	char *word;
+	int rc;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":" OSB_GLOBAL_SHORTOPTS
-	    "c:m:d:lp", long_options, NULL)) != -1) {
-		if (opt == 'h') {
-			fputs(usage_text, stdout);
-			fputs(osb_cli_global_help, stdout);
-			return 0;
-		}
-		if (opt == OSB_OPT_VERSION) {
-			printf(PROG " %s\n", OSB_VERSION);
-			return 0;
-		}
-		if (opt == '?')
-			return usage_error(NULL, "unknown option '%s'",
-			    argv[optind - 1]);
-		if (opt == ':')
-			return usage_error(NULL, "option '%s' needs a value",
-			    argv[optind - 1]);
-		if ((rc = osb_cli_global_option(&c->cfg, opt, optarg,
-		    &err)) < 0)
-			return usage_error(NULL, "%s", err.message);
-		if (rc == 0 && (rc = take_option(&c->o, opt, optarg)) != 0)
-			return rc;
-	}
-	return -1;
+	if ((c->words = calloc((size_t)argc, sizeof(*c->words))) == NULL)
+		return failx("out of memory");
+	while ((rc = osb_cli_next(&cli, argc, argv, &word, &err)) ==
+	    OSB_CLI_OPERAND)
+		c->words[c->nwords++] = word;
+	return rc == OSB_CLI_END ? -1 :
+	    osb_print_cli_end(PROG, usage_text, rc, &err);
 }
 
 /* The command called name, or NULL. */
 static const struct command *
 find_command(const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < NCOMMANDS; i++)
-		if (strcmp(commands[i].name, name) == 0)
-			return &commands[i];
-	return NULL;
+	return osb_cli_lookup(commands, NCOMMANDS, sizeof(commands[0]), name);
 }
 
 /* Operand count and options fit cmd? Returns 0, or 2 after saying why. */
 static int
 check_usage(const struct command *cmd, const struct ctx *c)
 {
-	size_t i;
+	const char *misplaced;
 
 	if (c->argc < cmd->min)
-		return usage_error(cmd, "%s: missing operand", cmd->name);
+		return osb_print_usage_error(PROG, cmd->synopsis, "%s: missing "
+		    "operand", cmd->name);
 	if (cmd->max >= 0 && c->argc > cmd->max)
-		return usage_error(cmd, "%s: too many operands", cmd->name);
-	for (i = 0; i < sizeof(option_names) / sizeof(option_names[0]); i++)
-		if ((c->o.seen & option_names[i].bit) &&
-		    !(cmd->allowed & option_names[i].bit))
-			return usage_error(cmd, "%s: %s does not apply",
-			    cmd->name, option_names[i].name);
+		return osb_print_usage_error(PROG, cmd->synopsis, "%s: too many "
+		    "operands", cmd->name);
+	if ((misplaced = osb_cli_misplaced(c->o.seen, cmd->allowed,
+	    option_names, NOPTION_NAMES)) != NULL)
+		return osb_print_usage_error(PROG, cmd->synopsis, "%s: %s does "
+		    "not apply", cmd->name, misplaced);
 	return 0;
 }
 
@@ -509,6 +488,8 @@ cmd_write(struct ctx *c)
 
 	up.remote = c->argv[0];
 	up.perm = c->o.perm;
+	if (!(c->o.seen & OPT_MODE))
+		up.perm.mode = WRITE_MODE;
 	if (c->o.content != NULL) {
 		up.fd = -1;
 		up.data = c->o.content;
@@ -526,42 +507,39 @@ cmd_write(struct ctx *c)
 	return rc < 0 ? fail(&err) : 0;
 }
 
-/* Uploads being gathered: files, and directories to create first. */
+/*
+ * Uploads being gathered: files, and directories to create first. The
+ * three arrays have room for cap entries each, whichever kind comes.
+ */
 struct plan {
 	struct osb_upload *files;
-	size_t nfiles, capfiles;
+	size_t nfiles;
 	char **dirs;
 	struct osb_file_perm *dirperms;
-	size_t ndirs, capdirs;
+	size_t ndirs;
+	size_t cap;
 };
 
-/* Room for one more of each. Returns 0, -1 when out of memory. */
+/* Room for one more entry. Returns 0, -1 when out of memory. */
 static int
 plan_grow(struct plan *pl)
 {
+	size_t cap = pl->cap ? pl->cap * 2 : 16;
 	void *p;
-	size_t cap;
 
-	if (pl->nfiles == pl->capfiles) {
-		cap = pl->capfiles ? pl->capfiles * 2 : 16;
-		if ((p = reallocarray(pl->files, cap,
-		    sizeof(*pl->files))) == NULL)
-			return -1;
-		pl->files = p;
-		pl->capfiles = cap;
-	}
-	if (pl->ndirs == pl->capdirs) {
-		cap = pl->capdirs ? pl->capdirs * 2 : 16;
-		if ((p = reallocarray(pl->dirs, cap,
-		    sizeof(*pl->dirs))) == NULL)
-			return -1;
-		pl->dirs = p;
-		if ((p = reallocarray(pl->dirperms, cap,
-		    sizeof(*pl->dirperms))) == NULL)
-			return -1;
-		pl->dirperms = p;
-		pl->capdirs = cap;
-	}
+	if (pl->nfiles + pl->ndirs < pl->cap)
+		return 0;
+	if ((p = reallocarray(pl->files, cap, sizeof(*pl->files))) == NULL)
+		return -1;
+	pl->files = p;
+	if ((p = reallocarray(pl->dirs, cap, sizeof(*pl->dirs))) == NULL)
+		return -1;
+	pl->dirs = p;
+	if ((p = reallocarray(pl->dirperms, cap,
+	    sizeof(*pl->dirperms))) == NULL)
+		return -1;
+	pl->dirperms = p;
+	pl->cap = cap;
 	return 0;
 }
 
@@ -847,9 +825,13 @@ cmd_download(struct ctx *c)
 	return rc;
 }
 
-/* rm PATH...: files only, and all of them must exist. */
+/*
+ * rm PATH... (dirs 0) or rmdir PATH... (dirs 1): before any is removed,
+ * every path must exist and be a file for rm, a directory for rmdir.
+ * Returns the exit status.
+ */
 static int
-cmd_rm(struct ctx *c)
+remove_paths(struct ctx *c, int dirs)
 {
 	struct osb_error err = { 0 };
 	char type[32];
@@ -859,14 +841,23 @@ cmd_rm(struct ctx *c)
 		if (remote_kind(c, c->argv[i], type, sizeof(type), NULL,
 		    &err) != 0)
 			return fail(&err);
-		if (strcmp(type, "directory") == 0)
+		if (dirs && strcmp(type, "directory") != 0)
+			return failx("rmdir %s: not a directory", c->argv[i]);
+		if (!dirs && strcmp(type, "directory") == 0)
 			return failx("rm %s: is a directory (rmdir removes "
 			    "directories)", c->argv[i]);
 	}
-	if (osb_files_rm(&c->ep, (const char *const *)c->argv,
-	    (size_t)c->argc, &err) < 0)
+	if ((dirs ? osb_files_rmdir : osb_files_rm)(&c->ep,
+	    (const char *const *)c->argv, (size_t)c->argc, &err) < 0)
 		return fail(&err);
 	return 0;
+}
+
+/* rm PATH...: files only, and all of them must exist. */
+static int
+cmd_rm(struct ctx *c)
+{
+	return remove_paths(c, 0);
 }
 
 /* mv SRC DEST: rename, or move into DEST when it is a directory. */
@@ -959,21 +950,7 @@ cmd_mkdir(struct ctx *c)
 static int
 cmd_rmdir(struct ctx *c)
 {
-	struct osb_error err = { 0 };
-	char type[32];
-	int i;
-
-	for (i = 0; i < c->argc; i++) {
-		if (remote_kind(c, c->argv[i], type, sizeof(type), NULL,
-		    &err) != 0)
-			return fail(&err);
-		if (strcmp(type, "directory") != 0)
-			return failx("rmdir %s: not a directory", c->argv[i]);
-	}
-	if (osb_files_rmdir(&c->ep, (const char *const *)c->argv,
-	    (size_t)c->argc, &err) < 0)
-		return fail(&err);
-	return 0;
+	return remove_paths(c, 1);
 }
 
 /*
@@ -1188,11 +1165,11 @@ cmd_chmod(struct ctx *c)
 	struct osb_file_perm perm = c->o.perm;
 
 	if (parse_mode(c->argv[0], &perm.mode) < 0)
-		return usage_error(cmd, "chmod: not an octal mode: '%s'",
-		    c->argv[0]);
+		return osb_print_usage_error(PROG, cmd->synopsis, "chmod: not "
+		    "an octal mode: '%s'", c->argv[0]);
 	if (perm.mode == 0)
-		return usage_error(cmd, "chmod: mode 0 cannot be set (the API "
-		    "reads 0 as \"leave the mode\")");
+		return osb_print_usage_error(PROG, cmd->synopsis, "chmod: mode "
+		    "0 cannot be set (the API reads 0 as \"leave the mode\")");
 	if (osb_files_chmod(&c->ep, (const char *const *)c->argv + 1,
 	    (size_t)c->argc - 1, &perm, &err) < 0)
 		return fail(&err);
@@ -1213,9 +1190,11 @@ cmd_replace(struct ctx *c)
 	int i, rc;
 
 	if (c->o.old == NULL || c->o.new == NULL)
-		return usage_error(cmd, "replace: --old and --new are needed");
+		return osb_print_usage_error(PROG, cmd->synopsis, "replace: "
+		    "--old and --new are needed");
 	if (*c->o.old == '\0')
-		return usage_error(cmd, "replace: --old must not be empty");
+		return osb_print_usage_error(PROG, cmd->synopsis, "replace: "
+		    "--old must not be empty");
 	if (osb_files_replace(&c->ep, (const char *const *)c->argv,
 	    (size_t)c->argc, c->o.old, c->o.new, &counts, &err) < 0)
 		return fail(&err);
@@ -1237,26 +1216,28 @@ cmd_replace(struct ctx *c)
 	return rc;
 }
 
-/* Operands: COMMAND SANDBOX ARGS... Returns the exit status. */
+/* The operands COMMAND SANDBOX ARGS..., run. Returns the exit status. */
 static int
-run(struct ctx *c, int argc, char **argv)
+run(struct ctx *c)
 {
 	struct osb_error err = { 0 };
 	const struct command *cmd;
 	int rc;
 
-	if (argc < 1)
-		return usage_error(NULL, "missing command");
-	if ((cmd = find_command(argv[0])) == NULL)
-		return usage_error(NULL, "unknown command '%s'", argv[0]);
-	if (argc < 2)
-		return usage_error(cmd, "%s: missing SANDBOX", cmd->name);
-	c->argc = argc - 2;
-	c->argv = argv + 2;
+	if (c->nwords < 1)
+		return osb_print_usage_error(PROG, NULL, "missing command");
+	if ((cmd = find_command(c->words[0])) == NULL)
+		return osb_print_usage_error(PROG, NULL, "unknown command '%s'",
+		    c->words[0]);
+	if (c->nwords < 2)
+		return osb_print_usage_error(PROG, cmd->synopsis, "%s: missing "
+		    "SANDBOX", cmd->name);
+	c->argc = c->nwords - 2;
+	c->argv = c->words + 2;
 	if ((rc = check_usage(cmd, c)) != 0)
 		return rc;
 	if (osb_config_load(&c->cfg, &err) < 0 ||
-	    osb_resolve_execd(&c->cfg, argv[1], &c->ep, &err) < 0)
+	    osb_resolve_execd(&c->cfg, c->words[1], &c->ep, &err) < 0)
 		return fail(&err);
 	rc = cmd->run(c);
 	if (fflush(stdout) == EOF && rc == 0)
@@ -1270,8 +1251,9 @@ main(int argc, char **argv)
 	struct ctx c = { 0 };
 	int rc;
 
-	if ((rc = parse_options(&c, argc, argv)) < 0)
-		rc = run(&c, argc - optind, argv + optind);
+	if ((rc = parse_command_line(&c, argc, argv)) < 0)
+		rc = run(&c);
+	free(c.words);
 	osb_endpoint_free(&c.ep);
 	osb_config_free(&c.cfg);
 	return rc;

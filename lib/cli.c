@@ -1,10 +1,13 @@
-/* cli.c — the global options, applied the same way by every program. */
+/* cli.c — the command line, read the same way by every program. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "output.h"
 #include "util.h"
+
+/* take_option: the option was applied, look for more. */
+#define GO_ON	(-1)
 
 const char osb_cli_global_help[] =
 "Global options:\n"
@@ -65,8 +68,13 @@ take_timeout(struct osb_config *cfg, const char *arg, struct osb_error *err)
 	return 1;
 }
 
-int
-osb_cli_global_option(struct osb_config *cfg, int opt, const char *arg,
+/*
+ * Apply global option opt with its argument to cfg. Returns 1 when it was
+ * a global one, 0 when it is not, -1 when its argument is bad (err says
+ * why).
+ */
+static int
+take_global(struct osb_config *cfg, int opt, const char *arg,
     struct osb_error *err)
 {
 	switch (opt) {
@@ -101,4 +109,94 @@ osb_cli_global_option(struct osb_config *cfg, int opt, const char *arg,
 		return 1;
 	}
 	return 0;
+}
+
+/*
+ * One getopt_long result, opt, read from word: a global option, the
+ * program's own, or what ends the walk. Returns GO_ON or an osb_cli_result.
+ */
+static int
+take_option(struct osb_cli *cli, int opt, const char *word,
+    struct osb_error *err)
+{
+	int rc;
+
+	switch (opt) {
+	case 'h':
+		return OSB_CLI_HELP;
+	case OSB_OPT_VERSION:
+		return OSB_CLI_VERSION;
+	case '?':
+		osb_error_set(err, 0, "", "unknown option '%s'", word);
+		return OSB_CLI_USAGE;
+	case ':':
+		osb_error_set(err, 0, "", "option '%s' needs a value", word);
+		return OSB_CLI_USAGE;
+	}
+	if ((rc = take_global(cli->cfg, opt, optarg, err)) == 0)
+		rc = cli->take(cli->arg, opt, optarg, err) == 0 ? 1 : -1;
+	return rc < 0 ? OSB_CLI_USAGE : GO_ON;
+}
+
+/* Is argv[optind] (still) an option to parse? Takes "--" as the end. */
+static int
+at_option(struct osb_cli *cli, int argc, char **argv)
+{
+	if (cli->options_done || optind >= argc)
+		return 0;
+	if (strcmp(argv[optind], "--") == 0) {
+		optind++;
+		cli->options_done = 1;
+		return 0;
+	}
+	return argv[optind][0] == '-' && argv[optind][1] != '\0';
+}
+
+/*
+ * getopt is only asked while an option is next: glibc's rewinds optind
+ * when called at the end after a "--", so the end and "--" are ours to see.
+ */
+enum osb_cli_result
+osb_cli_next(struct osb_cli *cli, int argc, char **argv, char **word,
+    struct osb_error *err)
+{
+	int opt, rc;
+
+	opterr = 0;
+	while (at_option(cli, argc, argv)) {
+		if ((opt = getopt_long(argc, argv, cli->shortopts,
+		    cli->longopts, NULL)) == -1)
+			break;
+		if ((rc = take_option(cli, opt, argv[optind - 1], err)) != GO_ON)
+			return rc;
+	}
+	if (optind >= argc)
+		return OSB_CLI_END;
+	*word = argv[optind++];
+	return OSB_CLI_OPERAND;
+}
+
+const void *
+osb_cli_lookup(const void *table, size_t n, size_t size, const char *name)
+{
+	const char *entry = table;
+	size_t i;
+
+	for (i = 0; i < n; i++, entry += size)
+		if (strcmp(*(const char *const *)(const void *)entry,
+		    name) == 0)
+			return entry;
+	return NULL;
+}
+
+const char *
+osb_cli_misplaced(unsigned given, unsigned allowed,
+    const struct osb_cli_flag *flags, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((given & flags[i].bit) && !(allowed & flags[i].bit))
+			return flags[i].name;
+	return NULL;
 }

@@ -1,8 +1,9 @@
 /*
- * cli.h — the global options every program accepts, so that each program's
- * getopt_long table and --help say the same thing. A program appends its own
- * options to OSB_GLOBAL_OPTIONS and hands any global one to
- * osb_cli_global_option().
+ * cli.h — the command line every program reads the same way: the global
+ * options, so that each program's getopt_long table and --help say the
+ * same thing, and a walker that takes options anywhere among the operands
+ * until "--". A program appends its own options to OSB_GLOBAL_OPTIONS and
+ * OSB_CLI_SHORTOPTS, and records them in its osb_cli take callback.
  *
  *   -o/--output FORMAT   --domain D   --protocol P   --api-key K
  *   --request-timeout S  --config PATH   --execd-token T   -v/--verbose
@@ -11,9 +12,12 @@
 #ifndef OSB_CLI_H
 #define OSB_CLI_H
 
+#include <stddef.h>
+
 #include <getopt.h>
 
 #include "config.h"
+#include "error.h"
 
 /* Option values of the long-only globals (above any char). */
 enum {
@@ -23,8 +27,13 @@ enum {
 	OSB_OPT_FIRST_LOCAL = 0x200	/* programs number theirs from here */
 };
 
-/* Short options of the globals, for a program's optstring. */
-#define OSB_GLOBAL_SHORTOPTS "o:vqh"
+/*
+ * A program's getopt optstring: its own short options after the globals'
+ * (-o, -v, -q, -h). "+" keeps getopt from reordering argv (the walker
+ * finds the operands itself), ":" makes a missing value an error of its
+ * own.
+ */
+#define OSB_CLI_SHORTOPTS(own)	"+:o:vqh" own
 
 #define OSB_GLOBAL_OPTIONS \
 	{ "output", required_argument, NULL, 'o' }, \
@@ -40,16 +49,56 @@ enum {
 	{ "help", no_argument, NULL, 'h' }, \
 	{ "version", no_argument, NULL, OSB_OPT_VERSION }
 
-/*
- * Apply global option opt (a getopt_long return) with its argument to cfg.
- * Returns 1 when opt was a global one and was applied, 0 when it is not a
- * global option, -1 when its argument is bad (err says why: a usage error).
- * -h and --version are left to the program (returns 0).
- */
-int osb_cli_global_option(struct osb_config *, int opt, const char *arg,
-    struct osb_error *);
-
 /* The lines --help prints for the global options. */
 extern const char osb_cli_global_help[];
+
+/* What osb_cli_next found. */
+enum osb_cli_result {
+	OSB_CLI_OPERAND,	/* the next operand */
+	OSB_CLI_END,		/* the command line is used up */
+	OSB_CLI_HELP,		/* -h/--help */
+	OSB_CLI_VERSION,	/* --version */
+	OSB_CLI_USAGE		/* a usage error, err says which */
+};
+
+/* A command line being walked; zero options_done before the first call. */
+struct osb_cli {
+	const char *shortopts;		/* OSB_CLI_SHORTOPTS("...") */
+	const struct option *longopts;	/* OSB_GLOBAL_OPTIONS, then the own */
+	struct osb_config *cfg;		/* where global options go */
+	/* Record a program option. Returns 0, -1 with err set (a bad value). */
+	int (*take)(void *arg, int opt, const char *value, struct osb_error *);
+	void *arg;
+	int options_done;		/* "--" was seen */
+};
+
+/*
+ * Apply the options up to the next operand, then hand over that operand
+ * in *word and step past it. Once "--" is seen, every word is an operand;
+ * the operands not yet taken are argv[optind..argc-1]. Returns an
+ * osb_cli_result; after OSB_CLI_HELP, _VERSION or _USAGE the walk is over.
+ */
+enum osb_cli_result osb_cli_next(struct osb_cli *, int argc, char **argv,
+    char **word, struct osb_error *);
+
+/*
+ * The entry called name in a table of n entries, each size bytes and
+ * starting with its name (a const char *); NULL when there is none.
+ */
+const void *osb_cli_lookup(const void *table, size_t n, size_t size,
+    const char *name);
+
+/* A program option's bit and the name usage errors call it by. */
+struct osb_cli_flag {
+	unsigned bit;
+	const char *name;		/* "-m/--mode" */
+};
+
+/*
+ * The name of the first of the n flags that is in given but not in
+ * allowed (an option the subcommand does not take), NULL when all apply.
+ */
+const char *osb_cli_misplaced(unsigned given, unsigned allowed,
+    const struct osb_cli_flag *, size_t n);
 
 #endif

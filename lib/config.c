@@ -51,6 +51,29 @@ set_string(char **dst, const char *src)
 	return 0;
 }
 
+/*
+ * Set *dst to a copy of src unless a source that comes first gave it.
+ * Returns 0, -1 when out of memory.
+ */
+static int
+fill_string(char **dst, const char *src)
+{
+	return *dst != NULL ? 0 : set_string(dst, src);
+}
+
+/*
+ * Whether a source may still give the setting of bit: not when a source
+ * that comes first gave it. Either way it is given now.
+ */
+static int
+claim(struct osb_config *cfg, unsigned bit)
+{
+	int unclaimed = !(cfg->set & bit);
+
+	cfg->set |= bit;
+	return unclaimed;
+}
+
 /* Is p one of the protocols we speak? */
 static int
 protocol_ok(const char *p)
@@ -73,56 +96,54 @@ parse_timeout(const char *s, long *secs)
 	return 0;
 }
 
+/*
+ * The value of environment variable name into *dst, unless flags gave it.
+ * Returns 0, -1 when out of memory.
+ */
+static int
+env_string(char **dst, const char *name)
+{
+	const char *v = getenv(name);
+
+	return v == NULL || *v == '\0' ? 0 : fill_string(dst, v);
+}
+
 /* The environment, for what flags left unset. Returns 0, -1 on a bad value. */
 static int
 load_env(struct osb_config *cfg, struct osb_error *err)
 {
 	const char *v;
 
-	if (cfg->api_key == NULL && (v = getenv("OPEN_SANDBOX_API_KEY")) && *v &&
-	    set_string(&cfg->api_key, v) == -1)
-		goto nomem;
-	if (cfg->domain == NULL && (v = getenv("OPEN_SANDBOX_DOMAIN")) && *v &&
-	    set_string(&cfg->domain, v) == -1)
-		goto nomem;
-	if (cfg->execd_token == NULL && (v = getenv("OSB_EXECD_TOKEN")) && *v &&
-	    set_string(&cfg->execd_token, v) == -1)
-		goto nomem;
-	if (cfg->protocol == NULL && (v = getenv("OPEN_SANDBOX_PROTOCOL")) && *v) {
-		if (!protocol_ok(v)) {
-			osb_error_set(err, 0, "", "OPEN_SANDBOX_PROTOCOL: "
-			    "unknown protocol '%s' (http or https)", v);
-			return -1;
-		}
-		if (set_string(&cfg->protocol, v) == -1)
-			goto nomem;
+	if (cfg->protocol == NULL && (v = getenv("OPEN_SANDBOX_PROTOCOL")) &&
+	    *v && !protocol_ok(v)) {
+		osb_error_set(err, 0, "", "OPEN_SANDBOX_PROTOCOL: unknown "
+		    "protocol '%s' (http or https)", v);
+		return -1;
 	}
-	if (!(cfg->set & OSB_SET_TIMEOUT) &&
-	    (v = getenv("OPEN_SANDBOX_REQUEST_TIMEOUT")) && *v) {
-		if (parse_timeout(v, &cfg->request_timeout) == -1) {
-			osb_error_set(err, 0, "", "OPEN_SANDBOX_REQUEST_TIMEOUT: "
-			    "not a number of seconds: '%s'", v);
-			return -1;
-		}
-		cfg->set |= OSB_SET_TIMEOUT;
+	if ((v = getenv("OPEN_SANDBOX_REQUEST_TIMEOUT")) && *v &&
+	    claim(cfg, OSB_SET_TIMEOUT) &&
+	    parse_timeout(v, &cfg->request_timeout) == -1) {
+		osb_error_set(err, 0, "", "OPEN_SANDBOX_REQUEST_TIMEOUT: not a "
+		    "number of seconds: '%s'", v);
+		return -1;
 	}
-	if (!(cfg->set & OSB_SET_FORMAT) &&
-	    (v = getenv("OPEN_SANDBOX_OUTPUT")) && *v) {
-		if (osb_format_parse(v, &cfg->format) == -1) {
-			osb_error_set(err, 0, "", "OPEN_SANDBOX_OUTPUT: "
-			    "unknown format '%s' (table, json or yaml)", v);
-			return -1;
-		}
-		cfg->set |= OSB_SET_FORMAT;
+	if ((v = getenv("OPEN_SANDBOX_OUTPUT")) && *v &&
+	    claim(cfg, OSB_SET_FORMAT) &&
+	    osb_format_parse(v, &cfg->format) == -1) {
+		osb_error_set(err, 0, "", "OPEN_SANDBOX_OUTPUT: unknown format "
+		    "'%s' (table, json or yaml)", v);
+		return -1;
 	}
-	if (!(cfg->set & OSB_SET_COLOR) && (v = getenv("NO_COLOR")) && *v) {
+	if ((v = getenv("NO_COLOR")) && *v && claim(cfg, OSB_SET_COLOR))
 		cfg->color = 0;
-		cfg->set |= OSB_SET_COLOR;
+	if (env_string(&cfg->api_key, "OPEN_SANDBOX_API_KEY") == -1 ||
+	    env_string(&cfg->domain, "OPEN_SANDBOX_DOMAIN") == -1 ||
+	    env_string(&cfg->protocol, "OPEN_SANDBOX_PROTOCOL") == -1 ||
+	    env_string(&cfg->execd_token, "OSB_EXECD_TOKEN") == -1) {
+		osb_error_set(err, 0, "", "out of memory");
+		return -1;
 	}
 	return 0;
-nomem:
-	osb_error_set(err, 0, "", "out of memory");
-	return -1;
 }
 
 /* Set err to "path:line: formatted" and return -1. */
@@ -309,7 +330,7 @@ apply_connection(struct osb_config *cfg, const char *key,
 		if (dst == &cfg->protocol && !protocol_ok(v->s))
 			return file_error(err, pos, "connection.protocol: "
 			    "unknown protocol '%s' (http or https)", v->s);
-		if (*dst == NULL && set_string(dst, v->s) == -1)
+		if (fill_string(dst, v->s) == -1)
 			return file_error(err, pos, "out of memory");
 		return 0;
 	}
@@ -317,9 +338,8 @@ apply_connection(struct osb_config *cfg, const char *key,
 		if (v->type != TV_INT || v->i < 0 || v->i > 86400 * 365)
 			return type_error(err, pos, "connection", key,
 			    "a number of seconds");
-		if (!(cfg->set & OSB_SET_TIMEOUT))
+		if (claim(cfg, OSB_SET_TIMEOUT))
 			cfg->request_timeout = (long)v->i;
-		cfg->set |= OSB_SET_TIMEOUT;
 	}
 	return 0;
 }
@@ -335,16 +355,14 @@ apply_output(struct osb_config *cfg, const char *key, const struct tval *v,
 		if (v->type != TV_STRING || osb_format_parse(v->s, &fmt) == -1)
 			return type_error(err, pos, "output", key,
 			    "\"table\", \"json\" or \"yaml\"");
-		if (!(cfg->set & OSB_SET_FORMAT))
+		if (claim(cfg, OSB_SET_FORMAT))
 			cfg->format = fmt;
-		cfg->set |= OSB_SET_FORMAT;
 	} else if (strcmp(key, "color") == 0) {
 		if (v->type != TV_BOOL)
 			return type_error(err, pos, "output", key,
 			    "true or false");
-		if (!(cfg->set & OSB_SET_COLOR))
+		if (claim(cfg, OSB_SET_COLOR))
 			cfg->color = (int)v->i;
-		cfg->set |= OSB_SET_COLOR;
 	}
 	return 0;
 }
@@ -355,24 +373,26 @@ apply_defaults(struct osb_config *cfg, const char *key, const struct tval *v,
     const struct tpos *pos, struct osb_error *err)
 {
 	char num[32];
+	const char *text;
 	int64_t ms;
 
 	if (strcmp(key, "image") == 0) {
 		if (v->type != TV_STRING)
 			return type_error(err, pos, "defaults", key, "a string");
-		if (cfg->default_image == NULL &&
-		    set_string(&cfg->default_image, v->s) == -1)
+		if (fill_string(&cfg->default_image, v->s) == -1)
 			return file_error(err, pos, "out of memory");
 	} else if (strcmp(key, "timeout") == 0) {
-		if (v->type == TV_INT && v->i >= 0)
+		if (v->type == TV_INT && v->i >= 0) {
 			snprintf(num, sizeof(num), "%lld", v->i);
-		else if (v->type != TV_STRING ||
-		    osb_duration_parse(v->s, &ms) == -1)
+			text = num;
+		} else if (v->type == TV_STRING &&
+		    osb_duration_parse(v->s, &ms) == 0) {
+			text = v->s;
+		} else {
 			return type_error(err, pos, "defaults", key,
 			    "a duration (\"10m\", \"1h30m\") or \"none\"");
-		if (cfg->default_timeout == NULL &&
-		    set_string(&cfg->default_timeout,
-		    v->type == TV_INT ? num : v->s) == -1)
+		}
+		if (fill_string(&cfg->default_timeout, text) == -1)
 			return file_error(err, pos, "out of memory");
 	}
 	return 0;
@@ -493,8 +513,7 @@ osb_config_load(struct osb_config *cfg, struct osb_error *err)
 	if (cfg->config_path != NULL &&
 	    load_file(cfg, cfg->config_path, explicit, err) == -1)
 		return -1;
-	if (cfg->protocol == NULL && set_string(&cfg->protocol,
-	    DEFAULT_PROTOCOL) == -1) {
+	if (fill_string(&cfg->protocol, DEFAULT_PROTOCOL) == -1) {
 		osb_error_set(err, 0, "", "out of memory");
 		return -1;
 	}

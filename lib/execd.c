@@ -1,5 +1,5 @@
 /*
- * execd.c — the command, session and metrics calls of the execd API.
+ * execd.c — the command and session calls of the execd API.
  *
  * Streams are read as they arrive: body bytes go through the SSE parser,
  * each event's JSON to the caller, so output shows up while the command
@@ -180,44 +180,59 @@ call(const struct osb_endpoint *ep, const char *method, const char *path,
 	return 0;
 }
 
-/* prefix + escaped id + suffix into buf. Returns 0, -1 if it will not do. */
+/* A request about one command or session: its path and its name. */
+struct target {
+	char path[1024];	/* prefix + escaped id + suffix */
+	char what[320];		/* "status 42", for error messages */
+};
+
+/*
+ * Fill t for verb on id at prefix + id + suffix. Returns 0, -1 with err
+ * set when the id will not do.
+ */
 static int
-id_path(char *buf, size_t len, const char *prefix, const char *id,
-    const char *suffix, const char *what, struct osb_error *err)
+target(struct target *t, const char *verb, const char *id,
+    const char *prefix, const char *suffix, struct osb_error *err)
 {
 	char *e;
 	int n;
 
+	snprintf(t->what, sizeof(t->what), "%s %s", verb, id);
 	if ((e = osb_http_escape(id)) == NULL) {
-		osb_error_set(err, 0, "", "%s: out of memory", what);
+		osb_error_set(err, 0, "", "%s: out of memory", t->what);
 		return -1;
 	}
-	n = snprintf(buf, len, "%s%s%s", prefix, e, suffix);
+	n = snprintf(t->path, sizeof(t->path), "%s%s%s", prefix, e, suffix);
 	free(e);
-	if (n < 0 || (size_t)n >= len) {
-		osb_error_set(err, 0, "", "%s: id too long", what);
+	if (n < 0 || (size_t)n >= sizeof(t->path)) {
+		osb_error_set(err, 0, "", "%s: id too long", t->what);
 		return -1;
 	}
 	return 0;
 }
 
-int
-osb_execd_ping(const struct osb_endpoint *ep, struct osb_error *err)
+/*
+ * method on prefix + id + suffix, without a body; the reply parsed into
+ * *doc when doc is set.
+ */
+static int
+call_target(const struct osb_endpoint *ep, const char *method,
+    const char *verb, const char *id, const char *prefix, const char *suffix,
+    json_t **doc, struct osb_error *err)
 {
-	return call(ep, "GET", "/ping", "ping", NULL, NULL, err);
+	struct target t = { 0 };
+
+	if (target(&t, verb, id, prefix, suffix, err) == -1)
+		return -1;
+	return call(ep, method, t.path, t.what, NULL, doc, err);
 }
 
 int
 osb_execd_status(const struct osb_endpoint *ep, const char *id,
     json_t **status, struct osb_error *err)
 {
-	char path[1024], what[320];
-
-	snprintf(what, sizeof(what), "status %s", id);
-	if (id_path(path, sizeof(path), "/command/status/", id, "", what,
-	    err) == -1)
-		return -1;
-	return call(ep, "GET", path, what, NULL, status, err);
+	return call_target(ep, "GET", "status", id, "/command/status/", "",
+	    status, err);
 }
 
 int
@@ -226,18 +241,17 @@ osb_execd_logs(const struct osb_endpoint *ep, const char *id, int64_t cursor,
 {
 	struct osb_http_req req = { .method = "GET" };
 	struct osb_http_reply reply;
-	char path[1024], what[320], suffix[48] = "/logs";
+	char suffix[48] = "/logs";
+	struct target t = { 0 };
 	const char *tail;
 
-	snprintf(what, sizeof(what), "logs %s", id);
 	if (cursor >= 0)
 		snprintf(suffix, sizeof(suffix), "/logs?cursor=%" PRId64,
 		    cursor);
-	if (id_path(path, sizeof(path), "/command/", id, suffix, what,
-	    err) == -1)
+	if (target(&t, "logs", id, "/command/", suffix, err) == -1)
 		return -1;
-	req.path = path;
-	req.what = what;
+	req.path = t.path;
+	req.what = t.what;
 	if (osb_http_do(ep, &req, &reply, err) == -1) {
 		osb_http_reply_free(&reply);
 		return -1;
@@ -249,7 +263,7 @@ osb_execd_logs(const struct osb_endpoint *ep, const char *id, int64_t cursor,
 	reply.body = NULL;
 	osb_http_reply_free(&reply);
 	if (*text == NULL) {
-		osb_error_set(err, 0, "", "%s: out of memory", what);
+		osb_error_set(err, 0, "", "%s: out of memory", t.what);
 		return -1;
 	}
 	return 0;
@@ -259,13 +273,8 @@ int
 osb_execd_interrupt(const struct osb_endpoint *ep, const char *id,
     struct osb_error *err)
 {
-	char path[1024], what[320];
-
-	snprintf(what, sizeof(what), "interrupt %s", id);
-	if (id_path(path, sizeof(path), "/command?id=", id, "", what,
-	    err) == -1)
-		return -1;
-	return call(ep, "DELETE", path, what, NULL, NULL, err);
+	return call_target(ep, "DELETE", "interrupt", id, "/command?id=", "",
+	    NULL, err);
 }
 
 int
@@ -306,36 +315,22 @@ osb_execd_session_run(const struct osb_endpoint *ep, const char *session,
     const struct osb_execd_stream *st, struct osb_error *err)
 {
 	json_t *body = json_pack("{s:s}", "command", command);
-	char path[1024], what[320];
+	struct target t = { 0 };
 
-	snprintf(what, sizeof(what), "session %s", session);
-	if (id_path(path, sizeof(path), "/session/", session, "/run", what,
-	    err) == -1) {
+	if (target(&t, "session", session, "/session/", "/run", err) == -1) {
 		json_decref(body);
 		return -1;
 	}
 	set_string(body, "cwd", cwd);
 	if (timeout_ms > 0)
 		set_integer(body, "timeout", timeout_ms);
-	return post_stream(ep, path, body, what, st, err);
+	return post_stream(ep, t.path, body, t.what, st, err);
 }
 
 int
 osb_execd_session_delete(const struct osb_endpoint *ep, const char *session,
     struct osb_error *err)
 {
-	char path[1024], what[320];
-
-	snprintf(what, sizeof(what), "delete session %s", session);
-	if (id_path(path, sizeof(path), "/session/", session, "", what,
-	    err) == -1)
-		return -1;
-	return call(ep, "DELETE", path, what, NULL, NULL, err);
-}
-
-int
-osb_execd_metrics(const struct osb_endpoint *ep, json_t **metrics,
-    struct osb_error *err)
-{
-	return call(ep, "GET", "/metrics", "metrics", NULL, metrics, err);
+	return call_target(ep, "DELETE", "delete session", session,
+	    "/session/", "", NULL, err);
 }

@@ -1,7 +1,6 @@
 /*
- * execd.h — client for the command, session and metrics endpoints of the
- * execd API (specs/execd-api.yaml), over the endpoint osb_resolve_execd()
- * gave.
+ * execd.h — client for the command and session endpoints of the execd
+ * API (specs/execd-api.yaml), over the endpoint osb_resolve_execd() gave.
  *
  * Every call returns 0, or -1 with err naming what was being done
  * ("status 42: command not found: 42 (404 INVALID_REQUEST_BODY)").
@@ -42,9 +41,6 @@ struct osb_execd_stream {
 	void (*on_idle)(void *arg);
 };
 
-/* GET /ping. */
-int osb_execd_ping(const struct osb_endpoint *, struct osb_error *);
-
 /*
  * Run cmd, handing each event of its stream to st->on_event as it arrives.
  * Returns 0 when the stream ended (whatever the command's fate: that is in
@@ -78,10 +74,6 @@ int osb_execd_session_run(const struct osb_endpoint *, const char *session,
     const char *command, const char *cwd, int64_t timeout_ms,
     const struct osb_execd_stream *, struct osb_error *);
 int osb_execd_session_delete(const struct osb_endpoint *, const char *session,
-    struct osb_error *);
-
-/* The metrics object (GET /metrics). */
-int osb_execd_metrics(const struct osb_endpoint *, json_t **metrics,
     struct osb_error *);
 
 #endif

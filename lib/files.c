@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "files.h"
+#include "util.h"
 
 /* Where one upload's bytes come from while curl sends them. */
 struct upload_src {
@@ -37,15 +38,28 @@ struct download {
 	void *arg;
 };
 
-/* The operation and its first path for messages: "rm /a and 2 more". */
+/* What a call is about, for its error messages. */
+struct about {
+	char what[1200];	/* "rm /a and 2 more" */
+	const char *path;	/* a 404 says this path ... */
+	const char *noun;	/* ... is no such noun; NULL: as the server said */
+};
+
+/*
+ * a for op on the n paths (only the first is named: "rm /a and 2 more"),
+ * a 404 naming the first as no such noun.
+ */
 static void
-describe(char *buf, size_t len, const char *op, const char *const *paths,
-    size_t n)
+describe(struct about *a, const char *op, const char *const *paths, size_t n,
+    const char *noun)
 {
+	a->path = n ? paths[0] : "";
+	a->noun = noun;
 	if (n > 1)
-		snprintf(buf, len, "%s %s and %zu more", op, paths[0], n - 1);
+		snprintf(a->what, sizeof(a->what), "%s %s and %zu more", op,
+		    a->path, n - 1);
 	else
-		snprintf(buf, len, "%s %s", op, n ? paths[0] : "");
+		snprintf(a->what, sizeof(a->what), "%s %s", op, a->path);
 }
 
 /*
@@ -53,14 +67,22 @@ describe(char *buf, size_t len, const char *op, const char *const *paths,
  * keeping the server's status and code.
  */
 static void
-name_missing(struct osb_error *err, const char *path, const char *noun)
+name_missing(struct osb_error *err, const struct about *a)
 {
 	struct osb_error was;
 
-	if (err == NULL || err->status != 404)
+	if (err == NULL || err->status != 404 || a->noun == NULL)
 		return;
 	was = *err;
-	osb_error_set(err, 404, was.code, "%s: no such %s", path, noun);
+	osb_error_set(err, 404, was.code, "%s: no such %s", a->path, a->noun);
+}
+
+/* "what: out of memory". Returns -1. */
+static int
+out_of_memory(const struct about *a, struct osb_error *err)
+{
+	osb_error_set(err, 0, "", "%s: out of memory", a->what);
+	return -1;
 }
 
 /* Permission bits 0755 as the API writes them: the number 755. */
@@ -92,25 +114,40 @@ fail:
 	return NULL;
 }
 
-/* base + "?name=v1&name=v2...", values escaped. Returns malloc'd text. */
-static char *
-query_path(const char *base, const char *name, const char *const *vals,
-    size_t n)
+/* "?name=value" (sep '?') or "&name=value" into f, value escaped. */
+static int
+put_param(FILE *f, char sep, const char *name, const char *value)
 {
-	char *buf = NULL, *e;
+	char *e;
+
+	if ((e = osb_http_escape(value)) == NULL)
+		return -1;
+	fprintf(f, "%c%s=%s", sep, name, e);
+	free(e);
+	return 0;
+}
+
+/*
+ * base + "?path=p1&path=p2...", then "&name=value" when value is set.
+ * Returns malloc'd text, NULL when out of memory.
+ */
+static char *
+query_path(const char *base, const char *const *paths, size_t n,
+    const char *name, const char *value)
+{
+	char *buf = NULL;
 	size_t len = 0, i;
 	FILE *f;
+	int ok;
 
 	if ((f = open_memstream(&buf, &len)) == NULL)
 		return NULL;
 	fputs(base, f);
-	for (i = 0; i < n; i++) {
-		if ((e = osb_http_escape(vals[i])) == NULL)
-			break;
-		fprintf(f, "%c%s=%s", i ? '&' : '?', name, e);
-		free(e);
-	}
-	if (fclose(f) != 0 || i < n) {
+	for (i = 0; i < n && put_param(f, i ? '&' : '?', "path",
+	    paths[i]) == 0; i++)
+		;
+	ok = i == n && (value == NULL || put_param(f, '&', name, value) == 0);
+	if (fclose(f) != 0 || !ok) {
 		free(buf);
 		return NULL;
 	}
@@ -150,27 +187,21 @@ parse_reply(const struct osb_http_reply *reply, json_type type,
 }
 
 /*
- * One request with an optional JSON body; when out is set, the reply is
- * parsed into it as a document of type. Returns 0, or -1 with err set.
+ * One request with an optional JSON text body; when out is set, the reply
+ * is parsed into it as a document of type. Returns 0, or -1 with err set.
  */
 static int
 call(const struct osb_endpoint *ep, const char *method, const char *path,
-    json_t *body, json_t **out, json_type type, const char *what,
+    const char *text, json_t **out, json_type type, const struct about *a,
     struct osb_error *err)
 {
 	struct osb_http_req req = { 0 };
 	struct osb_http_reply reply = { 0 };
-	char *text = NULL;
 	int rc = -1;
 
-	if (path == NULL || (body != NULL &&
-	    (text = json_dumps(body, JSON_COMPACT)) == NULL)) {
-		osb_error_set(err, 0, "", "%s: out of memory", what);
-		return -1;
-	}
 	req.method = method;
 	req.path = path;
-	req.what = what;
+	req.what = a->what;
 	if (text != NULL) {
 		req.body = text;
 		req.body_len = strlen(text);
@@ -179,25 +210,49 @@ call(const struct osb_endpoint *ep, const char *method, const char *path,
 	if (osb_http_do(ep, &req, &reply, err) == 0) {
 		rc = 0;
 		if (out != NULL &&
-		    (*out = parse_reply(&reply, type, what, err)) == NULL)
+		    (*out = parse_reply(&reply, type, a->what, err)) == NULL)
 			rc = -1;
-	}
-	free(text);
+	} else
+		name_missing(err, a);
 	osb_http_reply_free(&reply);
 	return rc;
 }
 
-/* Like call(), for a query built from the paths; no body. */
+/*
+ * call() without a body, to path (malloc'd, taken; NULL when building it
+ * ran out of memory).
+ */
 static int
-call_paths(const struct osb_endpoint *ep, const char *method,
-    const char *base, const char *const *paths, size_t n, json_t **out,
-    const char *what, struct osb_error *err)
+ask(const struct osb_endpoint *ep, const char *method, char *path,
+    json_t **out, json_type type, const struct about *a,
+    struct osb_error *err)
 {
-	char *path = query_path(base, "path", paths, n);
 	int rc;
 
-	rc = call(ep, method, path, NULL, out, JSON_OBJECT, what, err);
+	if (path == NULL)
+		return out_of_memory(a, err);
+	rc = call(ep, method, path, NULL, out, type, a, err);
 	free(path);
+	return rc;
+}
+
+/*
+ * call() to POST body (taken; NULL when building it ran out of memory) to
+ * path.
+ */
+static int
+post(const struct osb_endpoint *ep, const char *path, json_t *body,
+    json_t **out, json_type type, const struct about *a,
+    struct osb_error *err)
+{
+	char *text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
+	int rc;
+
+	json_decref(body);
+	if (text == NULL)
+		return out_of_memory(a, err);
+	rc = call(ep, "POST", path, text, out, type, a, err);
+	free(text);
 	return rc;
 }
 
@@ -219,18 +274,16 @@ int
 osb_files_stat(const struct osb_endpoint *ep, const char *path,
     json_t **fileinfo, struct osb_error *err)
 {
+	struct about a;
 	json_t *info, *v;
-	char what[1200];
 
-	snprintf(what, sizeof(what), "stat %s", path);
-	if (call_paths(ep, "GET", "/files/info", &path, 1, &info, what,
-	    err) < 0) {
-		name_missing(err, path, "file");
+	describe(&a, "stat", &path, 1, "file");
+	if (ask(ep, "GET", query_path("/files/info", &path, 1, NULL, NULL),
+	    &info, JSON_OBJECT, &a, err) < 0)
 		return -1;
-	}
 	if ((v = info_entry(info, path)) == NULL) {
 		osb_error_set(err, 0, "", "%s: bad reply from server: "
-		    "no entry for the path", what);
+		    "no entry for the path", a.what);
 		json_decref(info);
 		return -1;
 	}
@@ -243,18 +296,16 @@ int
 osb_files_info(const struct osb_endpoint *ep, const char *const *paths,
     size_t n, json_t **info, struct osb_error *err)
 {
-	char what[1200];
+	struct about a;
 	json_t *one;
 	size_t i;
 
-	describe(what, sizeof(what), "stat", paths, n);
-	if (call_paths(ep, "GET", "/files/info", paths, n, info, what,
-	    err) == 0)
+	describe(&a, "stat", paths, n, n == 1 ? "file" : NULL);
+	if (ask(ep, "GET", query_path("/files/info", paths, n, NULL, NULL),
+	    info, JSON_OBJECT, &a, err) == 0)
 		return 0;
-	if (err == NULL || err->status != 404 || n == 1) {
-		name_missing(err, paths[0], "file");
+	if (err == NULL || err->status != 404 || n == 1)
 		return -1;
-	}
 	/* The server stops at the first missing path without naming it
 	 * reliably: ask for each to say which. */
 	for (i = 0; i < n; i++) {
@@ -269,30 +320,22 @@ int
 osb_files_rm(const struct osb_endpoint *ep, const char *const *paths,
     size_t n, struct osb_error *err)
 {
-	char what[1200];
+	struct about a;
 
-	describe(what, sizeof(what), "rm", paths, n);
-	if (call_paths(ep, "DELETE", "/files", paths, n, NULL, what,
-	    err) < 0) {
-		name_missing(err, paths[0], "file");
-		return -1;
-	}
-	return 0;
+	describe(&a, "rm", paths, n, "file");
+	return ask(ep, "DELETE", query_path("/files", paths, n, NULL, NULL),
+	    NULL, JSON_OBJECT, &a, err);
 }
 
 int
 osb_files_rmdir(const struct osb_endpoint *ep, const char *const *paths,
     size_t n, struct osb_error *err)
 {
-	char what[1200];
+	struct about a;
 
-	describe(what, sizeof(what), "rmdir", paths, n);
-	if (call_paths(ep, "DELETE", "/directories", paths, n, NULL, what,
-	    err) < 0) {
-		name_missing(err, paths[0], "directory");
-		return -1;
-	}
-	return 0;
+	describe(&a, "rmdir", paths, n, "directory");
+	return ask(ep, "DELETE", query_path("/directories", paths, n, NULL,
+	    NULL), NULL, JSON_OBJECT, &a, err);
 }
 
 /* {path: perm} for each path; NULL when out of memory. */
@@ -314,93 +357,58 @@ int
 osb_files_chmod(const struct osb_endpoint *ep, const char *const *paths,
     size_t n, const struct osb_file_perm *perm, struct osb_error *err)
 {
-	json_t *body = perm_map(paths, n, perm);
-	char what[1200];
-	int rc;
+	struct about a;
 
-	describe(what, sizeof(what), "chmod", paths, n);
-	rc = call(ep, "POST", body ? "/files/permissions" : NULL, body, NULL,
-	    JSON_OBJECT, what, err);
-	if (rc < 0)
-		name_missing(err, paths[0], "file");
-	json_decref(body);
-	return rc;
+	describe(&a, "chmod", paths, n, "file");
+	return post(ep, "/files/permissions", perm_map(paths, n, perm), NULL,
+	    JSON_OBJECT, &a, err);
 }
 
 int
 osb_files_mkdir(const struct osb_endpoint *ep, const char *const *paths,
     size_t n, const struct osb_file_perm *perm, struct osb_error *err)
 {
-	json_t *body = perm_map(paths, n, perm);
-	char what[1200];
-	int rc;
+	struct about a;
 
-	describe(what, sizeof(what), "mkdir", paths, n);
-	rc = call(ep, "POST", body ? "/directories" : NULL, body, NULL,
-	    JSON_OBJECT, what, err);
-	json_decref(body);
-	return rc;
+	describe(&a, "mkdir", paths, n, NULL);
+	return post(ep, "/directories", perm_map(paths, n, perm), NULL,
+	    JSON_OBJECT, &a, err);
 }
 
 int
 osb_files_mv(const struct osb_endpoint *ep, const char *src,
     const char *dest, struct osb_error *err)
 {
-	json_t *body = json_pack("[{s:s, s:s}]", "src", src, "dest", dest);
-	char what[2200];
-	int rc;
+	struct about a;
 
-	snprintf(what, sizeof(what), "mv %s %s", src, dest);
-	rc = call(ep, "POST", body ? "/files/mv" : NULL, body, NULL,
-	    JSON_OBJECT, what, err);
-	if (rc < 0)
-		name_missing(err, src, "file");
-	json_decref(body);
-	return rc;
+	describe(&a, "mv", &src, 1, "file");
+	snprintf(a.what, sizeof(a.what), "mv %s %s", src, dest);
+	return post(ep, "/files/mv", json_pack("[{s:s, s:s}]", "src", src,
+	    "dest", dest), NULL, JSON_OBJECT, &a, err);
 }
 
 int
 osb_files_search(const struct osb_endpoint *ep, const char *dir,
     const char *pattern, json_t **found, struct osb_error *err)
 {
-	char *path = NULL, *edir, *epat = NULL, what[1200];
-	int rc;
+	struct about a;
 
-	snprintf(what, sizeof(what), "search %s", dir);
-	edir = osb_http_escape(dir);
-	if (pattern != NULL)
-		epat = osb_http_escape(pattern);
-	if (edir != NULL && (pattern == NULL || epat != NULL) &&
-	    asprintf(&path, "/files/search?path=%s%s%s", edir,
-	    epat ? "&pattern=" : "", epat ? epat : "") < 0)
-		path = NULL;
-	rc = call(ep, "GET", path, NULL, found, JSON_ARRAY, what, err);
-	if (rc < 0)
-		name_missing(err, dir, "directory");
-	free(path);
-	free(edir);
-	free(epat);
-	return rc;
+	describe(&a, "search", &dir, 1, "directory");
+	return ask(ep, "GET", query_path("/files/search", &dir, 1, "pattern",
+	    pattern), found, JSON_ARRAY, &a, err);
 }
 
 int
 osb_files_list(const struct osb_endpoint *ep, const char *dir, int depth,
     json_t **entries, struct osb_error *err)
 {
-	char *path = NULL, *edir, what[1200];
-	int rc;
+	struct about a;
+	char levels[16];
 
-	snprintf(what, sizeof(what), "ls %s", dir);
-	if ((edir = osb_http_escape(dir)) != NULL &&
-	    asprintf(&path, "/directories/list?path=%s&depth=%d", edir,
-	    depth) < 0)
-		path = NULL;
-	rc = call(ep, "GET", path, NULL, entries, JSON_ARRAY, what, err);
-	if (rc < 0)
-		name_missing(err, dir, "directory");
-	free(path);
-	free(edir);
-	return rc;
+	describe(&a, "ls", &dir, 1, "directory");
+	snprintf(levels, sizeof(levels), "%d", depth);
+	return ask(ep, "GET", query_path("/directories/list", &dir, 1,
+	    "depth", levels), entries, JSON_ARRAY, &a, err);
 }
 
 int
@@ -409,23 +417,18 @@ osb_files_replace(const struct osb_endpoint *ep, const char *const *paths,
     struct osb_error *err)
 {
 	json_t *body = json_object();
-	char what[1200];
+	struct about a;
 	size_t i;
-	int rc;
 
-	describe(what, sizeof(what), "replace in", paths, n);
+	describe(&a, "replace in", paths, n, "file");
 	for (i = 0; body != NULL && i < n; i++)
 		if (json_object_set_new(body, paths[i], json_pack("{s:s, s:s}",
 		    "old", old, "new", new)) < 0) {
 			json_decref(body);
 			body = NULL;
 		}
-	rc = call(ep, "POST", body ? "/files/replace?verbose=true" : NULL,
-	    body, counts, JSON_OBJECT, what, err);
-	if (rc < 0)
-		name_missing(err, paths[0], "file");
-	json_decref(body);
-	return rc;
+	return post(ep, "/files/replace?verbose=true", body, counts,
+	    JSON_OBJECT, &a, err);
 }
 
 /* Open a local source on first use. Returns 0, -1 with s->failure set. */
@@ -607,16 +610,11 @@ osb_files_upload(const struct osb_endpoint *ep, const struct osb_upload *ups,
 	struct osb_http_req req = { 0 };
 	struct upload_src *srcs;
 	curl_mime *mime = NULL;
-	char what[1200];
+	struct about a;
 	size_t i;
 	int rc = -1;
 
-	if (n > 1)
-		snprintf(what, sizeof(what), "upload %s and %zu more",
-		    ups[0].remote, n - 1);
-	else
-		snprintf(what, sizeof(what), "upload %s",
-		    n ? ups[0].remote : "");
+	describe(&a, "upload", n ? &ups[0].remote : NULL, n, NULL);
 	if ((srcs = upload_sources(ups, n)) == NULL ||
 	    (mime = osb_http_mime_new()) == NULL)
 		goto oom;
@@ -628,12 +626,12 @@ osb_files_upload(const struct osb_endpoint *ep, const struct osb_upload *ups,
 	req.mime = mime;
 	req.progress = progress;
 	req.progress_arg = arg;
-	req.what = what;
+	req.what = a.what;
 	if ((rc = osb_http_do(ep, &req, NULL, err)) < 0)
 		upload_failure(srcs, n, err);
 	goto done;
 oom:
-	osb_error_set(err, 0, "", "%s: out of memory", what);
+	out_of_memory(&a, err);
 done:
 	curl_mime_free(mime);	/* closes what upload_free is given */
 	free(srcs);
@@ -664,17 +662,10 @@ static int
 download_write(const char *data, size_t len, void *arg)
 {
 	struct download *d = arg;
-	ssize_t n;
 
-	while (len > 0) {
-		if ((n = write(d->fd, data, len)) < 0) {
-			if (errno == EINTR)
-				continue;
-			d->error = errno;
-			return -1;
-		}
-		data += n;
-		len -= (size_t)n;
+	if (osb_write_all(d->fd, data, len) == -1) {
+		d->error = errno;
+		return -1;
 	}
 	return 0;
 }
@@ -696,21 +687,18 @@ osb_files_download(const struct osb_endpoint *ep, const char *path, int fd,
 {
 	struct download d = { fd, offset, 0, progress, arg };
 	struct osb_http_req req = { 0 };
-	char range[64], what[1200], *e, *query = NULL;
+	char range[64], *query;
 	const char *headers[] = { range, NULL };
+	struct about a;
 	int rc;
 
-	snprintf(what, sizeof(what), "download %s", path);
+	describe(&a, "download", &path, 1, "file");
+	if ((query = query_path("/files/download", &path, 1, NULL,
+	    NULL)) == NULL)
+		return out_of_memory(&a, err);
 	snprintf(range, sizeof(range), "Range: bytes=%lld-", (long long)offset);
-	if ((e = osb_http_escape(path)) == NULL ||
-	    asprintf(&query, "/files/download?path=%s", e) < 0) {
-		free(e);
-		osb_error_set(err, 0, "", "%s: out of memory", what);
-		return -1;
-	}
-	free(e);
 	req.path = query;
-	req.what = what;
+	req.what = a.what;
 	req.headers = offset > 0 ? headers : NULL;
 	req.sink = download_write;
 	req.sink_arg = &d;
@@ -721,10 +709,10 @@ osb_files_download(const struct osb_endpoint *ep, const char *path, int fd,
 	}
 	rc = osb_http_do(ep, &req, NULL, err);
 	if (rc < 0 && d.error != 0)
-		osb_error_set(err, 0, "", "%s: writing: %s", what,
+		osb_error_set(err, 0, "", "%s: writing: %s", a.what,
 		    strerror(d.error));
 	else if (rc < 0)
-		name_missing(err, path, "file");
+		name_missing(err, &a);
 	free(query);
 	return rc;
 }

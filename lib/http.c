@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "buf.h"
 #include "http.h"
 
 int osb_http_verbose;
@@ -22,12 +23,12 @@ static CURL *shared_handle;
 struct transfer {
 	const struct osb_http_req *req;
 	struct osb_http_reply *reply;
-	size_t cap;
+	struct osb_buf body;	/* collected, for the reply */
 	int streaming;		/* status known to be 2xx and sink set */
-	int headers_done;
 	int sink_failed;
 };
 
+/* ep for url, http:// assumed, without a trailing slash. */
 int
 osb_endpoint_init(struct osb_endpoint *ep, const char *url,
     struct osb_error *err)
@@ -49,6 +50,7 @@ osb_endpoint_init(struct osb_endpoint *ep, const char *url,
 	return 0;
 }
 
+/* Add "name: value" to every request to ep; 0 or -1. */
 int
 osb_endpoint_add_header(struct osb_endpoint *ep, const char *name,
     const char *value)
@@ -66,34 +68,12 @@ osb_endpoint_add_header(struct osb_endpoint *ep, const char *name,
 	return 0;
 }
 
+/* Release the endpoint's headers. */
 void
 osb_endpoint_free(struct osb_endpoint *ep)
 {
 	curl_slist_free_all(ep->headers);
 	ep->headers = NULL;
-}
-
-/* Grow the reply body by len bytes of data; -1 when memory runs out. */
-static int
-append_body(struct transfer *t, const char *data, size_t len)
-{
-	struct osb_http_reply *r = t->reply;
-	char *grown;
-	size_t cap;
-
-	if (r->len + len + 1 > t->cap) {
-		cap = t->cap ? t->cap : 4096;
-		while (cap < r->len + len + 1)
-			cap *= 2;
-		if ((grown = realloc(r->body, cap)) == NULL)
-			return -1;
-		r->body = grown;
-		t->cap = cap;
-	}
-	memcpy(r->body + r->len, data, len);
-	r->len += len;
-	r->body[r->len] = '\0';
-	return 0;
 }
 
 /* Once the headers are in: decide between streaming and collecting. */
@@ -102,7 +82,6 @@ headers_complete(struct transfer *t)
 {
 	const struct osb_http_req *req = t->req;
 
-	t->headers_done = 1;
 	if (t->reply->status < 200 || t->reply->status > 299)
 		return 0;
 	if (req->on_headers && req->on_headers(t->reply->status,
@@ -112,6 +91,7 @@ headers_complete(struct transfer *t)
 	return 0;
 }
 
+/* libcurl header callback: status line, header lines, the blank end. */
 static size_t
 on_header(char *data, size_t size, size_t n, void *arg)
 {
@@ -146,6 +126,7 @@ on_header(char *data, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/* libcurl write callback: a 2xx body to the sink, else collected. */
 static size_t
 on_body(char *data, size_t size, size_t n, void *arg)
 {
@@ -159,9 +140,10 @@ on_body(char *data, size_t size, size_t n, void *arg)
 		}
 		return len;
 	}
-	return append_body(t, data, len) < 0 ? 0 : len;
+	return osb_buf_append(&t->body, data, len) < 0 ? 0 : len;
 }
 
+/* libcurl progress callback: the larger direction to the caller. */
 static int
 on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
     curl_off_t ultotal, curl_off_t ulnow)
@@ -175,6 +157,7 @@ on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
 	return 0;
 }
 
+/* The value of reply header name, or NULL. */
 const char *
 osb_http_reply_header(const struct osb_http_reply *reply, const char *name)
 {
@@ -182,7 +165,8 @@ osb_http_reply_header(const struct osb_http_reply *reply, const char *name)
 	size_t len = strlen(name);
 
 	for (h = reply->headers; h; h = h->next) {
-		if (strncasecmp(h->data, name, len) == 0 && h->data[len] == ':') {
+		if (strncasecmp(h->data, name, len) == 0 &&
+		    h->data[len] == ':') {
 			const char *v = h->data + len + 1;
 
 			while (*v == ' ' || *v == '\t')
@@ -193,6 +177,7 @@ osb_http_reply_header(const struct osb_http_reply *reply, const char *name)
 	return NULL;
 }
 
+/* Release what the reply holds, leaving it empty. */
 void
 osb_http_reply_free(struct osb_http_reply *reply)
 {
@@ -203,6 +188,7 @@ osb_http_reply_free(struct osb_http_reply *reply)
 	memset(reply, 0, sizeof(*reply));
 }
 
+/* s percent-encoded, malloc'd; NULL when out of memory. */
 char *
 osb_http_escape(const char *s)
 {
@@ -226,6 +212,7 @@ handle(void)
 	return shared_handle;
 }
 
+/* A multipart body on the process's handle. */
 curl_mime *
 osb_http_mime_new(void)
 {
@@ -291,6 +278,7 @@ request_headers(const struct osb_endpoint *ep, const struct osb_http_req *req)
 	return list;
 }
 
+/* The body and method of req on c. */
 static void
 set_body(CURL *c, const struct osb_http_req *req, const char *method)
 {
@@ -360,6 +348,7 @@ transfer_result(const struct osb_endpoint *ep, const struct transfer *t,
 	return 0;
 }
 
+/* One request; see http.h. */
 int
 osb_http_do(const struct osb_endpoint *ep, const struct osb_http_req *req,
     struct osb_http_reply *reply, struct osb_error *err)
@@ -369,6 +358,7 @@ osb_http_do(const struct osb_endpoint *ep, const struct osb_http_req *req,
 	struct transfer t = { 0 };
 	struct curl_slist *headers;
 	char url[4096], curlerr[CURL_ERROR_SIZE] = "";
+	CURLcode code;
 	CURL *c;
 	int rc;
 
@@ -394,8 +384,11 @@ osb_http_do(const struct osb_endpoint *ep, const struct osb_http_req *req,
 	snprintf(url, sizeof(url), "%s%s", ep->base, req->path);
 	setup_handle(c, ep, req, &t, headers, url, curlerr);
 	depth++;
-	rc = transfer_result(ep, &t, curl_easy_perform(c), curlerr, err);
+	code = curl_easy_perform(c);
 	depth--;
+	reply->body = t.body.data;
+	reply->len = t.body.len;
+	rc = transfer_result(ep, &t, code, curlerr, err);
 	if (c != shared_handle)
 		curl_easy_cleanup(c);
 	curl_slist_free_all(headers);

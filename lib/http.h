@@ -16,7 +16,7 @@
 
 /* Where requests go: a base URL and the headers every request carries. */
 struct osb_endpoint {
-	char base[1024];		/* "http://127.0.0.1:44772", no trailing / */
+	char base[1024];		/* "http://127.0.0.1:44772", no "/" */
 	struct curl_slist *headers;	/* "Name: value" lines */
 	long timeout_s;			/* whole request, 0: none (streams) */
 };
@@ -52,7 +52,7 @@ struct osb_http_req {
 
 struct osb_http_reply {
 	long status;
-	char *body;			/* collected unless streamed; NUL-ended */
+	char *body;		/* collected unless streamed; NUL-ended */
 	size_t len;
 	struct curl_slist *headers;	/* reply header lines, trimmed */
 };

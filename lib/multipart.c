@@ -63,16 +63,6 @@ stopped(struct osb_multipart *mp)
 	return fail(mp, OSB_MULTIPART_ABORTED, "stopped by the receiver");
 }
 
-/* Copy at most len bytes of src into dst (size dstlen), NUL-terminated. */
-static void
-copy_text(char *dst, size_t dstlen, const char *src, size_t len)
-{
-	if (len >= dstlen)
-		len = dstlen - 1;
-	memcpy(dst, src, len);
-	dst[len] = '\0';
-}
-
 /*
  * Parse the next "; key=value" parameter of a header value from *pp into
  * key and val (truncated to fit). Quoted values lose their quotes and
@@ -91,7 +81,7 @@ next_param(const char **pp, char *key, size_t klen, char *val, size_t vlen)
 	start = p;
 	while (*p && *p != '=' && *p != ';' && *p != ' ' && *p != '\t')
 		p++;
-	copy_text(key, klen, start, (size_t)(p - start));
+	snprintf(key, klen, "%.*s", (int)(p - start), start);
 	while (*p == ' ' || *p == '\t')
 		p++;
 	val[0] = '\0';
@@ -112,7 +102,7 @@ next_param(const char **pp, char *key, size_t klen, char *val, size_t vlen)
 			start = p;
 			while (*p && *p != ';' && *p != ' ' && *p != '\t')
 				p++;
-			copy_text(val, vlen, start, (size_t)(p - start));
+			snprintf(val, vlen, "%.*s", (int)(p - start), start);
 		}
 	}
 	while (*p && *p != ';')
@@ -242,6 +232,32 @@ delimiter_found(struct osb_multipart *mp)
 }
 
 /*
+ * Hand on what comes in buf before hit, the delimiter, and end the part;
+ * without one, all but a tail that may begin a delimiter, which is held
+ * back. Returns how much of buf is done with: up to the end of the
+ * delimiter, or all of it.
+ */
+static size_t
+settle(struct osb_multipart *mp, const char *buf, size_t len,
+    const char *hit)
+{
+	size_t at, keep;
+
+	if (hit != NULL) {
+		at = (size_t)(hit - buf);
+		if (emit(mp, buf, at) == 0)
+			delimiter_found(mp);
+		return at + mp->dlen;
+	}
+	keep = partial_tail(mp, buf, len);
+	if (emit(mp, buf, len - keep) == 0) {
+		memcpy(mp->held, buf + len - keep, keep);
+		mp->held_len = keep;
+	}
+	return len;
+}
+
+/*
  * Settle the held-back lookahead against the start of data. Returns the
  * bytes of data used (all of it when it was too short to decide), with
  * held_len 0 unless all of data went into the lookahead.
@@ -251,57 +267,29 @@ scan_held(struct osb_multipart *mp, const char *data, size_t len)
 {
 	char win[2 * DELIM_MAX];
 	size_t take = len < mp->dlen - 1 ? len : mp->dlen - 1;
-	size_t wlen = mp->held_len + take, keep, at;
+	size_t held = mp->held_len, wlen = held + take;
 	const char *hit;
 
-	memcpy(win, mp->held, mp->held_len);
-	memcpy(win + mp->held_len, data, take);
-	if ((hit = memmem(win, wlen, mp->delim, mp->dlen)) != NULL) {
-		/* It starts within held: take is too short to hold it all. */
-		at = (size_t)(hit - win);
-		if (emit(mp, win, at) < 0)
-			return len;
-		take = at + mp->dlen - mp->held_len;
-		mp->held_len = 0;
-		delimiter_found(mp);
-		return take;
-	}
-	if (take < len) {
+	memcpy(win, mp->held, held);
+	memcpy(win + held, data, take);
+	hit = memmem(win, wlen, mp->delim, mp->dlen);
+	mp->held_len = 0;
+	if (hit == NULL && take < len) {
 		/* take covers any delimiter starting in held: none does. */
-		emit(mp, mp->held, mp->held_len);
-		mp->held_len = 0;
+		emit(mp, win, held);
 		return 0;
 	}
-	keep = partial_tail(mp, win, wlen);
-	if (emit(mp, win, wlen - keep) < 0)
-		return len;
-	memcpy(mp->held, win + wlen - keep, keep);
-	mp->held_len = keep;
-	return len;
+	/* A delimiter found starts within held: take holds all of it. */
+	return settle(mp, win, wlen, hit) - held;
 }
 
 /* S_PREAMBLE and S_BODY: look for the delimiter. Returns bytes used. */
 static size_t
 scan(struct osb_multipart *mp, const char *data, size_t len)
 {
-	const char *hit;
-	size_t keep, at;
-
 	if (mp->held_len > 0)
 		return scan_held(mp, data, len);
-	if ((hit = memmem(data, len, mp->delim, mp->dlen)) != NULL) {
-		at = (size_t)(hit - data);
-		if (emit(mp, data, at) < 0)
-			return len;
-		delimiter_found(mp);
-		return at + mp->dlen;
-	}
-	keep = partial_tail(mp, data, len);
-	if (emit(mp, data, len - keep) < 0)
-		return len;
-	memcpy(mp->held, data + len - keep, keep);
-	mp->held_len = keep;
-	return len;
+	return settle(mp, data, len, memmem(data, len, mp->delim, mp->dlen));
 }
 
 /* The few bytes after a delimiter, one at a time. Returns 1 (used). */

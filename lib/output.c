@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include <yaml.h>
 
+#include "cli.h"
 #include "output.h"
 
 static int color_on = 1;
@@ -538,16 +539,55 @@ osb_print_error(const char *prog, const struct osb_error *err)
 		fprintf(stderr, "%s: %s\n", prog, err->message);
 }
 
+/* "prog: formatted" on stderr, the line not yet ended. */
+static void
+put_message(const char *prog, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", prog);
+	vfprintf(stderr, fmt, ap);
+}
+
 void
 osb_warnx(const char *prog, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	put_message(prog, fmt, ap);
 	va_end(ap);
 	putc('\n', stderr);
+}
+
+int
+osb_print_usage_error(const char *prog, const char *synopsis,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	put_message(prog, fmt, ap);
+	va_end(ap);
+	if (synopsis != NULL)
+		fprintf(stderr, "\nusage: %s %s\n", prog, synopsis);
+	else
+		fprintf(stderr, "\nTry '%s --help'.\n", prog);
+	return OSB_EXIT_USAGE;
+}
+
+int
+osb_print_cli_end(const char *prog, const char *usage, int result,
+    const struct osb_error *err)
+{
+	switch (result) {
+	case OSB_CLI_HELP:
+		fputs(usage, stdout);
+		fputs(osb_cli_global_help, stdout);
+		return 0;
+	case OSB_CLI_VERSION:
+		printf("%s %s\n", prog, OSB_VERSION);
+		return 0;
+	}
+	return osb_print_usage_error(prog, NULL, "%s", err->message);
 }
 
 /* n bytes as "1.5MB"-style text: four characters and a B at most. */

@@ -15,6 +15,9 @@
 
 enum osb_format { OSB_TABLE, OSB_JSON, OSB_YAML };
 
+/* The exit status of a usage error, for every program. */
+#define OSB_EXIT_USAGE	2
+
 /* "table", "json", "yaml" → format; -1 on anything else. */
 int osb_format_parse(const char *, enum osb_format *);
 
@@ -43,6 +46,20 @@ void osb_print_error(const char *prog, const struct osb_error *);
 /* "prog: formatted" on stderr. */
 void osb_warnx(const char *prog, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/*
+ * A usage error on stderr: "prog: formatted", then "usage: prog SYNOPSIS",
+ * or "Try 'prog --help'." when synopsis is NULL. Returns OSB_EXIT_USAGE.
+ */
+int osb_print_usage_error(const char *prog, const char *synopsis,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/*
+ * Say what ended a command line early (an osb_cli_result of cli.h): for
+ * --help the program's usage text and the global options, for --version
+ * "prog VERSION", both on stdout; a usage error (err) on stderr. Returns
+ * the exit status: 0, or OSB_EXIT_USAGE.
+ */
+int osb_print_cli_end(const char *prog, const char *usage, int result,
+    const struct osb_error *err);
 /* A transfer progress line on stderr, redrawn in place; only when stderr
  * is a terminal. done == total ends the line. */
 void osb_print_progress(const char *what, int64_t done, int64_t total);

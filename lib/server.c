@@ -36,8 +36,6 @@ struct req_private {
 	struct held_reply held;
 	int in_body;		/* inside on_body: replies are held */
 	int seen_handler;	/* on_done is owed */
-	int first_call_done;
-	size_t body_cap;
 };
 
 struct sse_stream {
@@ -46,12 +44,13 @@ struct sse_stream {
 	void *arg;
 	int ping_ms;
 	int ended;
-	char *pending;		/* formatted frames not yet handed to MHD */
-	size_t pending_len, pending_off;
+	struct osb_buf pending;	/* formatted frames not yet handed to MHD */
+	size_t pending_off;
 };
 
 static atomic_int server_stopping;
 
+/* Unix time in milliseconds. */
 int64_t
 osb_now_ms(void)
 {
@@ -61,6 +60,7 @@ osb_now_ms(void)
 	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
+/* Nonzero once the server is stopping. */
 int
 osb_server_stopping(void)
 {
@@ -107,18 +107,15 @@ static const struct osb_route *
 find_route(const struct osb_server_config *cfg, struct osb_req *req,
     int *path_known)
 {
-	const struct osb_route *const *set;
 	const struct osb_route *r;
 
 	*path_known = 0;
-	for (set = cfg->routes; *set; set++) {
-		for (r = *set; r->method; r++) {
-			if (!route_matches(r->pattern, req->path, req))
-				continue;
-			if (strcmp(r->method, req->method) == 0)
-				return r;
-			*path_known = 1;
-		}
+	for (r = cfg->routes; r->method; r++) {
+		if (!route_matches(r->pattern, req->path, req))
+			continue;
+		if (strcmp(r->method, req->method) == 0)
+			return r;
+		*path_known = 1;
 	}
 	return NULL;
 }
@@ -153,6 +150,7 @@ token_ok(const struct osb_server_config *cfg, struct osb_req *req)
 	return equal_secret(got, cfg->token, want_len);
 }
 
+/* The query argument name, or NULL. */
 const char *
 osb_req_query(struct osb_req *req, const char *name)
 {
@@ -167,6 +165,7 @@ struct query_walk {
 	int failed;
 };
 
+/* MHD_get_connection_values callback: collect the values of w->name. */
 static enum MHD_Result
 collect_query(void *cls, enum MHD_ValueKind kind, const char *key,
     const char *value)
@@ -190,6 +189,7 @@ collect_query(void *cls, enum MHD_ValueKind kind, const char *key,
 	return MHD_YES;
 }
 
+/* Every value of query argument name, in a NULL-ended array. */
 const char **
 osb_req_query_all(struct osb_req *req, const char *name, size_t *n)
 {
@@ -209,24 +209,26 @@ osb_req_query_all(struct osb_req *req, const char *name, size_t *n)
 	return w.list;
 }
 
+/* The request header name, or NULL. */
 const char *
 osb_req_header(struct osb_req *req, const char *name)
 {
 	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
+/* The body as JSON, or NULL after a 400 reply. */
 json_t *
 osb_req_json(struct osb_req *req)
 {
 	json_error_t jerr;
 	json_t *doc;
 
-	if (req->body_len == 0) {
+	if (req->body.len == 0) {
 		osb_reply_error(req, 400, OSB_E_INVALID,
 		    "error parsing request: empty body");
 		return NULL;
 	}
-	doc = json_loadb(req->body, req->body_len, 0, &jerr);
+	doc = json_loadb(req->body.data, req->body.len, 0, &jerr);
 	if (doc == NULL)
 		osb_reply_error(req, 400, OSB_E_INVALID,
 		    "error parsing request, invalid JSON: %s (line %d)",
@@ -234,6 +236,7 @@ osb_req_json(struct osb_req *req)
 	return doc;
 }
 
+/* Queue response (or hold it until the body is in); 0 or -1. */
 int
 osb_reply_response(struct osb_req *req, unsigned status,
     struct MHD_Response *response)
@@ -258,69 +261,94 @@ osb_reply_response(struct osb_req *req, unsigned status,
 	return ok == MHD_YES ? 0 : -1;
 }
 
-int
-osb_reply_text(struct osb_req *req, unsigned status, const char *ctype,
-    const char *text, size_t len)
+/* A response holding doc (stolen) as compact JSON; NULL when out of
+ * memory. */
+static struct MHD_Response *
+json_response(json_t *doc)
 {
 	struct MHD_Response *r;
-
-	r = MHD_create_response_from_buffer(len, (void *)text,
-	    MHD_RESPMEM_MUST_COPY);
-	if (r == NULL)
-		return -1;
-	if (ctype)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
-	return osb_reply_response(req, status, r);
-}
-
-int
-osb_reply_json(struct osb_req *req, unsigned status, json_t *doc)
-{
 	char *text;
-	struct MHD_Response *r;
 
 	text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
 	json_decref(doc);
 	if (text == NULL)
-		return osb_reply_error(req, 500, OSB_E_RUNTIME,
-		    "out of memory");
+		return NULL;
 	r = MHD_create_response_from_buffer(strlen(text), text,
 	    MHD_RESPMEM_MUST_FREE);
 	if (r == NULL) {
 		free(text);
-		return -1;
+		return NULL;
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 	    "application/json");
+	return r;
+}
+
+/* {"code": code, "message": fmt formatted with ap} as a response. */
+static struct MHD_Response *
+error_response(const char *code, const char *fmt, va_list ap)
+{
+	char message[1024];
+
+	vsnprintf(message, sizeof(message), fmt, ap);
+	return json_response(json_pack("{s:s, s:s}", "code", code,
+	    "message", message));
+}
+
+/* A response holding {"code": code, "message": the formatted text}. */
+struct MHD_Response *
+osb_response_error(const char *code, const char *fmt, ...)
+{
+	struct MHD_Response *r;
+	va_list ap;
+
+	va_start(ap, fmt);
+	r = error_response(code, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* Reply doc (stolen); a 500 error when it can't be sent as it is. */
+int
+osb_reply_json(struct osb_req *req, unsigned status, json_t *doc)
+{
+	struct MHD_Response *r = json_response(doc);
+
+	if (r == NULL)
+		return osb_reply_error(req, 500, OSB_E_RUNTIME,
+		    "out of memory");
 	return osb_reply_response(req, status, r);
 }
 
+/* Reply {"code","message"} with status. */
 int
 osb_reply_error(struct osb_req *req, unsigned status, const char *code,
     const char *fmt, ...)
 {
-	char message[1024];
+	struct MHD_Response *r;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(message, sizeof(message), fmt, ap);
+	r = error_response(code, fmt, ap);
 	va_end(ap);
-	return osb_reply_json(req, status,
-	    json_pack("{s:s, s:s}", "code", code, "message", message));
+	return osb_reply_response(req, status, r);
 }
 
+/* Reply status with no body. */
 int
 osb_reply_empty(struct osb_req *req, unsigned status)
 {
-	return osb_reply_text(req, status, NULL, "", 0);
+	return osb_reply_response(req, status,
+	    MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT));
 }
 
 /* Append one event as an SSE frame to the stream's pending bytes. */
 static int
 sse_queue_event(struct sse_stream *s, json_t *event)
 {
-	char *text, *grown;
-	size_t len, need;
+	char *text;
+	size_t len;
+	int rc = -1;
 
 	if (json_object_get(event, "timestamp") == NULL)
 		json_object_set_new(event, "timestamp",
@@ -330,19 +358,15 @@ sse_queue_event(struct sse_stream *s, json_t *event)
 	if (text == NULL)
 		return -1;
 	len = strlen(text);
-	need = s->pending_len + len + 8;
-	grown = realloc(s->pending, need);
-	if (grown == NULL) {
-		free(text);
-		return -1;
+	/* Room for the whole frame first: no frame goes out in part. */
+	if (osb_buf_reserve(&s->pending, len + 8) == 0) {
+		osb_buf_append(&s->pending, "data: ", 6);
+		osb_buf_append(&s->pending, text, len);
+		osb_buf_append(&s->pending, "\n\n", 2);
+		rc = 0;
 	}
-	s->pending = grown;
-	memcpy(s->pending + s->pending_len, "data: ", 6);
-	memcpy(s->pending + s->pending_len + 6, text, len);
-	memcpy(s->pending + s->pending_len + 6 + len, "\n\n", 2);
-	s->pending_len += len + 8;
 	free(text);
-	return 0;
+	return rc;
 }
 
 /* Fill pending with at least one frame; -1 at the end of the stream. */
@@ -372,6 +396,7 @@ sse_fill(struct sse_stream *s)
 	return -1;
 }
 
+/* MHD content reader: pending frames, filled up as needed. */
 static ssize_t
 sse_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
@@ -379,19 +404,20 @@ sse_read(void *cls, uint64_t pos, char *buf, size_t max)
 	size_t n;
 
 	(void)pos;
-	if (s->pending_off == s->pending_len) {
-		s->pending_off = s->pending_len = 0;
+	if (s->pending_off == s->pending.len) {
+		s->pending_off = s->pending.len = 0;
 		if (sse_fill(s) < 0)
 			return MHD_CONTENT_READER_END_OF_STREAM;
 	}
-	n = s->pending_len - s->pending_off;
+	n = s->pending.len - s->pending_off;
 	if (n > max)
 		n = max;
-	memcpy(buf, s->pending + s->pending_off, n);
+	memcpy(buf, s->pending.data + s->pending_off, n);
 	s->pending_off += n;
 	return (ssize_t)n;
 }
 
+/* MHD content reader free: the stream is over. */
 static void
 sse_free(void *cls)
 {
@@ -399,10 +425,11 @@ sse_free(void *cls)
 
 	if (s->done)
 		s->done(s->arg);
-	free(s->pending);
+	osb_buf_free(&s->pending);
 	free(s);
 }
 
+/* Reply 200 with an SSE stream fed by next. */
 int
 osb_reply_sse(struct osb_req *req, osb_sse_next next, void (*done)(void *),
     void *arg, int ping_ms)
@@ -431,31 +458,6 @@ osb_reply_sse(struct osb_req *req, osb_sse_next next, void (*done)(void *),
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
 	MHD_add_response_header(r, "X-Accel-Buffering", "no");
 	return osb_reply_response(req, 200, r);
-}
-
-/* Add a piece of body to the collected body; -1 past OSB_MAX_BODY. */
-static int
-collect_body(struct req_private *priv, const char *data, size_t len)
-{
-	struct osb_req *req = &priv->req;
-	char *grown;
-	size_t cap;
-
-	if (req->body_len + len + 1 > OSB_MAX_BODY)
-		return -1;
-	if (req->body_len + len + 1 > priv->body_cap) {
-		cap = priv->body_cap ? priv->body_cap : 1024;
-		while (cap < req->body_len + len + 1)
-			cap *= 2;
-		if ((grown = realloc(req->body, cap)) == NULL)
-			return -1;
-		req->body = grown;
-		priv->body_cap = cap;
-	}
-	memcpy(req->body + req->body_len, data, len);
-	req->body_len += len;
-	req->body[req->body_len] = '\0';
-	return 0;
 }
 
 /* First call for a request: check the token, pick the route. */
@@ -490,7 +492,8 @@ begin_request(const struct osb_server_config *cfg, struct req_private *priv)
 		    OSB_MAX_BODY);
 }
 
-/* A piece of body: hand it on or collect it; errors are held. */
+/* A piece of body: hand it on or collect it (up to OSB_MAX_BODY);
+ * errors are held. */
 static void
 take_body(struct req_private *priv, const char *data, size_t len)
 {
@@ -504,7 +507,8 @@ take_body(struct req_private *priv, const char *data, size_t len)
 		if (req->route->on_body(req, data, len) < 0)
 			req->body_failed = 1;
 		priv->in_body = 0;
-	} else if (collect_body(priv, data, len) < 0) {
+	} else if (req->body.len + len + 1 > OSB_MAX_BODY ||
+	    osb_buf_append(&req->body, data, len) < 0) {
 		priv->in_body = 1;
 		osb_reply_error(req, 413, OSB_E_INVALID,
 		    "request body too large (limit %d bytes)", OSB_MAX_BODY);
@@ -512,6 +516,7 @@ take_body(struct req_private *priv, const char *data, size_t len)
 	}
 }
 
+/* MHD access handler: called for the headers, each body piece and the end. */
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url,
     const char *method, const char *version, const char *upload_data,
@@ -555,6 +560,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	return MHD_YES;
 }
 
+/* MHD completion: release the request, telling the route first. */
 static void
 on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     enum MHD_RequestTerminationCode toe)
@@ -570,7 +576,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		priv->req.route->on_done(&priv->req);
 	if (priv->held.response)
 		MHD_destroy_response(priv->held.response);
-	free(priv->req.body);
+	osb_buf_free(&priv->req.body);
 	free(priv);
 	*con_cls = NULL;
 }
@@ -581,8 +587,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
  */
 static int
 parse_listen(const char *spec, unsigned short port,
-    struct sockaddr_storage *ss, socklen_t *sslen, char *errbuf,
-    size_t errlen)
+    struct sockaddr_storage *ss, char *errbuf, size_t errlen)
 {
 	char host[256], portstr[16];
 	const char *colon;
@@ -613,7 +618,6 @@ parse_listen(const char *spec, unsigned short port,
 		return -1;
 	}
 	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
-	*sslen = ai->ai_addrlen;
 	freeaddrinfo(ai);
 	return 0;
 bad:
@@ -621,13 +625,13 @@ bad:
 	return -1;
 }
 
+/* Listen and serve in libmicrohttpd's threads. */
 struct osb_server *
 osb_server_start(const struct osb_server_config *cfg, char *errbuf,
     size_t errlen)
 {
 	struct osb_server *srv;
 	struct sockaddr_storage ss;
-	socklen_t sslen = 0;
 	unsigned flags = MHD_USE_THREAD_PER_CONNECTION |
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC;
 
@@ -637,7 +641,7 @@ osb_server_start(const struct osb_server_config *cfg, char *errbuf,
 	}
 	srv->cfg = *cfg;
 	if (cfg->listen) {
-		if (parse_listen(cfg->listen, cfg->port, &ss, &sslen, errbuf,
+		if (parse_listen(cfg->listen, cfg->port, &ss, errbuf,
 		    errlen) < 0) {
 			free(srv);
 			return NULL;
@@ -649,8 +653,7 @@ osb_server_start(const struct osb_server_config *cfg, char *errbuf,
 	srv->daemon = MHD_start_daemon(flags, cfg->port, NULL, NULL,
 	    on_request, srv,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-	    MHD_OPTION_THREAD_STACK_SIZE,
-	    (size_t)(cfg->stack_size ? cfg->stack_size : 256 * 1024),
+	    MHD_OPTION_THREAD_STACK_SIZE, (size_t)(256 * 1024),
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
@@ -663,10 +666,10 @@ osb_server_start(const struct osb_server_config *cfg, char *errbuf,
 		free(srv);
 		return NULL;
 	}
-	(void)sslen;
 	return srv;
 }
 
+/* Close the listening socket; open connections go on. */
 void
 osb_server_quiesce(struct osb_server *srv)
 {
@@ -676,6 +679,7 @@ osb_server_quiesce(struct osb_server *srv)
 		close(fd);
 }
 
+/* How many connections are open. */
 unsigned
 osb_server_connections(struct osb_server *srv)
 {
@@ -686,6 +690,7 @@ osb_server_connections(struct osb_server *srv)
 	return info ? info->num_connections : 0;
 }
 
+/* End everything and free the server. */
 void
 osb_server_stop(struct osb_server *srv)
 {

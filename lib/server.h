@@ -16,6 +16,8 @@
 #include <jansson.h>
 #include <microhttpd.h>
 
+#include "buf.h"
+
 #define OSB_MAX_PARAMS 4
 /* Bodies of ordinary (non-streaming) routes are collected up to this size. */
 #define OSB_MAX_BODY (8 * 1024 * 1024)
@@ -46,8 +48,7 @@ struct osb_req {
 	const char *method;
 	const char *path;		/* without the query string */
 	const char *params[OSB_MAX_PARAMS];	/* "{}" captures, in order */
-	char *body;			/* collected body, NUL-terminated */
-	size_t body_len;
+	struct osb_buf body;		/* collected body */
 	int replied;			/* a response has been queued */
 	int body_failed;		/* on_body returned -1: drop the rest */
 	void *state;			/* the handler's own */
@@ -55,15 +56,13 @@ struct osb_req {
 };
 
 struct osb_server_config {
-	const char *listen;		/* "ADDR[:PORT]", "[v6]:PORT"; NULL: all */
+	const char *listen;	/* "ADDR[:PORT]", "[v6]:PORT"; NULL: all */
 	unsigned short port;
 	const char *token;		/* NULL or "": no token check */
 	const char *token_header;	/* "X-EXECD-ACCESS-TOKEN" */
-	/* Route tables, each ending with a NULL method; the list ends with
-	 * NULL. The first match wins; a path that matches with another
-	 * method gets 405. */
-	const struct osb_route *const *routes;
-	size_t stack_size;		/* per connection thread; 0: default */
+	/* The route table, ending with a NULL method. The first match
+	 * wins; a path that matches with another method gets 405. */
+	const struct osb_route *routes;
 };
 
 struct osb_server;
@@ -101,11 +100,16 @@ int osb_reply_json(struct osb_req *, unsigned status, json_t *steal);
 int osb_reply_error(struct osb_req *, unsigned status, const char *code,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 int osb_reply_empty(struct osb_req *, unsigned status);
-int osb_reply_text(struct osb_req *, unsigned status, const char *ctype,
-    const char *text, size_t len);
-/* Queue a libmicrohttpd response built by the caller (destroys it). */
+/* Queue a libmicrohttpd response built by the caller (destroys it; NULL
+ * is taken as out of memory and returns -1). */
 int osb_reply_response(struct osb_req *, unsigned status,
     struct MHD_Response *);
+/*
+ * The response osb_reply_error sends, for a caller to add headers to
+ * before osb_reply_response; NULL when out of memory.
+ */
+struct MHD_Response *osb_response_error(const char *code, const char *fmt,
+    ...) __attribute__((format(printf, 2, 3)));
 
 /*
  * Server-Sent Events. next() is called whenever the stream needs more; it

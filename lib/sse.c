@@ -3,11 +3,12 @@
  * bare-JSON framing of the Go execd (a line starting with '{' is taken as
  * a data line).
  */
-#include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sse.h"
 
+/* A parser handing events to handler. */
 void
 osb_sse_init(struct osb_sse *p, osb_sse_handler handler, void *arg)
 {
@@ -17,36 +18,21 @@ osb_sse_init(struct osb_sse *p, osb_sse_handler handler, void *arg)
 	p->retry = -1;
 }
 
+/* Release the parser's buffers. */
 void
 osb_sse_free(struct osb_sse *p)
 {
-	free(p->line);
-	free(p->data);
-	p->line = p->data = NULL;
-	p->line_len = p->line_cap = p->data_len = p->data_cap = 0;
+	osb_buf_free(&p->line);
+	osb_buf_free(&p->data);
 }
 
-/*
- * Make room for need more bytes (and a NUL) in *buf. Returns 0, -1 when out
- * of memory or past the line limit.
- */
+/* Append n bytes of v to b; -1 when out of memory or past the limit. */
 static int
-reserve(char **buf, size_t *cap, size_t len, size_t need)
+add(struct osb_buf *b, const char *v, size_t n)
 {
-	size_t ncap;
-	char *grown;
-
-	if (len + need + 1 <= *cap)
-		return 0;
-	if (len + need + 1 > OSB_SSE_MAX_LINE)
+	if (b->len + n + 1 > OSB_SSE_MAX_LINE)
 		return -1;
-	for (ncap = *cap ? *cap : 256; ncap < len + need + 1; ncap *= 2)
-		;
-	if ((grown = realloc(*buf, ncap)) == NULL)
-		return -1;
-	*buf = grown;
-	*cap = ncap;
-	return 0;
+	return osb_buf_append(b, v, n);
 }
 
 /* Blank line: hand over the event if it has data, then start afresh. */
@@ -58,16 +44,16 @@ dispatch(struct osb_sse *p)
 
 	if (p->has_data) {
 		/* Each data line added "\n"; the last one is not data. */
-		if (p->data_len > 0)
-			p->data_len--;
-		p->data[p->data_len] = '\0';
+		if (p->data.len > 0)
+			p->data.len--;
+		p->data.data[p->data.len] = '\0';
 		ev.type = p->type;
 		ev.id = p->id;
-		ev.data = p->data;
-		ev.len = p->data_len;
+		ev.data = p->data.data;
+		ev.len = p->data.len;
 		rc = p->handler(&ev, p->arg);
 	}
-	p->data_len = 0;
+	p->data.len = 0;
 	p->has_data = 0;
 	p->type[0] = '\0';
 	return rc;
@@ -77,24 +63,10 @@ dispatch(struct osb_sse *p)
 static int
 add_data(struct osb_sse *p, const char *v, size_t n)
 {
-	if (reserve(&p->data, &p->data_cap, p->data_len, n + 1) == -1)
+	if (add(&p->data, v, n) < 0 || add(&p->data, "\n", 1) < 0)
 		return -1;
-	memcpy(p->data + p->data_len, v, n);
-	p->data_len += n;
-	p->data[p->data_len++] = '\n';
-	p->data[p->data_len] = '\0';
 	p->has_data = 1;
 	return 0;
-}
-
-/* Copy a field value into a fixed buffer, cut short if it must be. */
-static void
-set_field(char *dst, size_t size, const char *v, size_t n)
-{
-	if (n >= size)
-		n = size - 1;
-	memcpy(dst, v, n);
-	dst[n] = '\0';
 }
 
 /* retry: only all-digit values count. */
@@ -138,14 +110,15 @@ process_line(struct osb_sse *p, const char *l, size_t n)
 	if (fn == 4 && memcmp(l, "data", 4) == 0)
 		return add_data(p, v, vn);
 	if (fn == 5 && memcmp(l, "event", 5) == 0)
-		set_field(p->type, sizeof(p->type), v, vn);
+		snprintf(p->type, sizeof(p->type), "%.*s", (int)vn, v);
 	else if (fn == 2 && memcmp(l, "id", 2) == 0 && !memchr(v, '\0', vn))
-		set_field(p->id, sizeof(p->id), v, vn);
+		snprintf(p->id, sizeof(p->id), "%.*s", (int)vn, v);
 	else if (fn == 5 && memcmp(l, "retry", 5) == 0)
 		set_retry(p, v, vn);
 	return 0;
 }
 
+/* Parse the next len bytes, in any pieces. */
 int
 osb_sse_feed(struct osb_sse *p, const char *buf, size_t len)
 {
@@ -163,17 +136,15 @@ osb_sse_feed(struct osb_sse *p, const char *buf, size_t len)
 		for (nl = buf; nl < end && *nl != '\n' && *nl != '\r'; nl++)
 			;
 		n = (size_t)(nl - buf);
-		if (reserve(&p->line, &p->line_cap, p->line_len, n) == -1)
+		if (add(&p->line, buf, n) < 0)
 			return -1;
-		memcpy(p->line + p->line_len, buf, n);
-		p->line_len += n;
 		if (nl == end)
 			break;
 		p->after_cr = *nl == '\r';
 		buf = nl + 1;
-		n = p->line_len;
-		p->line_len = 0;
-		if (process_line(p, p->line, n) == -1)
+		n = p->line.len;
+		p->line.len = 0;
+		if (process_line(p, p->line.data, n) == -1)
 			return -1;
 	}
 	return 0;

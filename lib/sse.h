@@ -12,10 +12,12 @@
 
 #include <stddef.h>
 
+#include "buf.h"
+
 struct osb_sse_event {
 	const char *type;	/* the event: field, "" when none */
 	const char *id;		/* the last id: seen, "" when none */
-	const char *data;	/* NUL-terminated; may hold NULs from the wire */
+	const char *data;	/* NUL-terminated; may hold NULs from wire */
 	size_t len;
 };
 
@@ -25,14 +27,12 @@ typedef int (*osb_sse_handler)(const struct osb_sse_event *, void *arg);
 struct osb_sse {
 	osb_sse_handler handler;
 	void *arg;
-	char *line;		/* the line being read */
-	size_t line_len, line_cap;
-	char *data;		/* the event's data so far, each line + "\n" */
-	size_t data_len, data_cap;
+	struct osb_buf line;	/* the line being read */
+	struct osb_buf data;	/* the event's data so far, each line + "\n" */
 	char type[64];
 	char id[256];
 	long retry;		/* the last retry: in ms, -1 when none */
-	int after_cr;		/* the last byte was CR: an LF next is its pair */
+	int after_cr;		/* the last byte was CR: an LF next pairs it */
 	int has_data;		/* a data line (even empty) was seen */
 };
 

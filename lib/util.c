@@ -1,8 +1,10 @@
-/* util.c — durations and shell quoting. */
+/* util.c — durations, shell quoting, whole writes. */
 #include <ctype.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -127,4 +129,22 @@ osb_shell_join(int argc, char *const argv[])
 	}
 	*o = '\0';
 	return out;
+}
+
+int
+osb_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = write(fd, p, len)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
 }

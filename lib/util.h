@@ -1,10 +1,11 @@
 /*
  * util.h — small things several programs share: durations as people write
- * them, and argv joined into one shell command line.
+ * them, argv joined into one shell command line, and writes that finish.
  */
 #ifndef OSB_UTIL_H
 #define OSB_UTIL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* What osb_duration_parse gives for "none" (no limit, where allowed). */
@@ -23,5 +24,11 @@ int osb_duration_parse(const char *s, int64_t *ms);
  * are single-quoted. Returns malloc'd text, NULL when out of memory.
  */
 char *osb_shell_join(int argc, char *const argv[]);
+
+/*
+ * Write all len bytes of buf to fd, going on after short writes and
+ * signals (EINTR). Returns 0, -1 with errno set.
+ */
+int osb_write_all(int fd, const void *buf, size_t len);
 
 #endif

@@ -9,6 +9,13 @@
 #   '
 #   test_done
 #
+# The helpers, each described where it is defined:
+#   tests             test_expect_success, test_skip, skip_all, test_done
+#   files and exits   test_cmp, grep_q, expect_code, stderr_is, mode_is
+#   waiting           wait_for, t_wait_gone, wait_http
+#   osb-execd         start_execd, stop_execd, free_port, api, call, error_is
+#   JSON and SSE      json, json_get, sse, ev, ev_is
+#
 # A command put in the background (&) must stand alone on its line: the
 # &&-chain before it would go to the background with it.
 # Each test body is eval'd in the script's own shell (variables it sets
@@ -46,16 +53,23 @@ trap t_cleanup EXIT
 trap 'exit 130' INT TERM
 cd "$TMP" || exit 1
 
-# t_wait_gone PID TENTHS: wait up to TENTHS/10 s for PID to exit.
-t_wait_gone() {
-	local i=0
-	while kill -0 "$1" 2>/dev/null; do
-		[ $i -ge "$2" ] && return 1
+# wait_for TENTHS CMD...: until CMD succeeds, asking every 0.1 s; fails
+# when it still does not after TENTHS/10 s.
+wait_for() {
+	local i=0 tenths=$1
+	shift
+	until "$@"; do
+		[ $i -ge "$tenths" ] && return 1
 		sleep 0.1
 		i=$((i + 1))
 	done
-	return 0
 }
+
+# t_gone PID: PID is not running.
+t_gone() { ! kill -0 "$1" 2>/dev/null; }
+
+# t_wait_gone PID TENTHS: wait up to TENTHS/10 s for PID to exit.
+t_wait_gone() { wait_for "$2" t_gone "$1"; }
 
 say() { printf '# %s\n' "$*"; }
 
@@ -112,6 +126,22 @@ expect_code() {
 	return 1
 }
 
+# stderr_is LINE: ./err (as expect_code leaves it) is just LINE.
+stderr_is() {
+	echo "$1" >expect &&
+	test_cmp expect err
+}
+
+# mode_is FILE MODE: the permission bits of FILE are MODE (octal, as
+# stat %a prints them).
+mode_is() {
+	local got
+	got=$(stat -c %a "$1") || return 1
+	[ "$got" = "$2" ] && return 0
+	echo "$1: mode $got, expected $2"
+	return 1
+}
+
 # grep_q PATTERN FILE: like grep -q, but shows the file when it fails.
 grep_q() {
 	grep -q -e "$1" "$2" && return 0
@@ -131,13 +161,7 @@ free_port() {
 
 # wait_http URL: until URL answers at all (10 s at most).
 wait_http() {
-	local i=0
-	while [ $i -lt 100 ]; do
-		curl -s -o /dev/null --max-time 1 "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
+	wait_for 100 curl -s -o /dev/null --max-time 1 "$1"
 }
 
 # start_execd [ARGS...]: osb-execd on a free loopback port, logging to
@@ -163,10 +187,12 @@ start_execd() {
 	exit 1
 }
 
-# stop_execd: SIGTERM it and wait; fails unless it exits 0 within 10 s.
+# stop_execd: SIGTERM it and wait; fails unless it exits 0 within 10 s
+# (a leak the sanitizers find makes it exit 99), its log shown on stderr.
 stop_execd() {
-	kill -TERM "$EXECD_PID" || return 1
-	wait "$EXECD_PID"
+	kill -TERM "$EXECD_PID" && wait "$EXECD_PID" && return 0
+	sed 's/^/execd.log: /' "$TMP/execd.log" >&2
+	return 1
 }
 
 # api METHOD PATH [CURL ARGS...]: call the execd API; body in ./body,
@@ -175,4 +201,109 @@ api() {
 	local m=$1 p=$2
 	shift 2
 	curl -s -o body -w '%{http_code}' -X "$m" "$@" "$EXECD_URL$p"
+}
+
+# call STATUS METHOD PATH [CURL ARGS...]: api, answering STATUS (the
+# status and ./body shown otherwise).
+call() {
+	local want=$1 got
+	shift
+	got=$(api "$@")
+	[ "$got" = "$want" ] && return 0
+	echo "expected $want, got $got from $*"
+	cat body
+	return 1
+}
+
+# error_is CODE TEXT: ./body is the API error {"code": CODE, "message":
+# ...} with TEXT (a grep pattern) in it.
+error_is() {
+	local got
+	got=$(json_get body code)
+	[ "$got" = "$1" ] || { echo "code $got, expected $1:"; cat body; return 1; }
+	grep_q "$2" body
+}
+
+# json KEY VALUE...: a JSON object of those members; VALUE is a string, or
+# JSON as it is when written =JSON (=300, =true, ={"A":"b"}).
+json() {
+	perl -MJSON::PP -e '
+		my $j = JSON::PP->new->allow_nonref->canonical;
+		my %o;
+		while (my ($k, $v) = splice @ARGV, 0, 2) {
+			$o{$k} = $v =~ /^=(.*)/s ? $j->decode($1) : $v;
+		}
+		print $j->encode(\%o);' "$@"
+}
+
+# json_get FILE KEY...: the value at that path (object keys, array
+# indexes) of the JSON document in FILE: strings and numbers bare, true,
+# false, null; an array or object prints its length. Fails, saying so,
+# when the path is not there.
+json_get() {
+	perl -MJSON::PP -e '
+		my $file = shift;
+		open my $h, "<", $file or die "$file: $!\n";
+		my $d = JSON::PP->new->allow_nonref->decode(join "", <$h>);
+		for my $k (@ARGV) {
+			if (ref $d eq "ARRAY" && $k =~ /^\d+$/ && $k < @$d) {
+				$d = $d->[$k];
+			} elsif (ref $d eq "HASH" && exists $d->{$k}) {
+				$d = $d->{$k};
+			} else {
+				die "$file: no \"$k\" in the path @ARGV\n";
+			}
+		}
+		print !defined $d ? "null" :
+		    JSON::PP::is_bool($d) ? ($d ? "true" : "false") :
+		    ref $d eq "ARRAY" ? scalar @$d :
+		    ref $d eq "HASH" ? scalar keys %$d : $d, "\n";' "$@"
+}
+
+# sse FILE PATH KEY VALUE...: POST json KEY VALUE... to PATH; the event
+# stream in FILE, the headers in ./headers.
+sse() {
+	local file=$1 path=$2
+	shift 2
+	curl -sN -D headers -o "$file" -d "$(json "$@")" "$EXECD_URL$path"
+}
+
+# ev FILE types | runs | text TYPE | error | field NAME: what the SSE
+# stream in FILE holds: the event types in order, one a line (types) or a
+# run of one type as one line (runs); the joined text of the TYPE events;
+# "ename evalue traceback" of the error events; or member NAME of the
+# events that have it.
+ev() {
+	perl -MJSON::PP -e '
+		my ($file, $mode, $arg) = @ARGV;
+		my ($j, $last) = (JSON::PP->new->utf8, "");
+		binmode STDOUT, ":utf8";
+		open my $fh, "<", $file or die "$file: $!\n";
+		while (<$fh>) {
+			next unless s/^data: //;
+			my $e = $j->decode($_);
+			my $t = $e->{type};
+			if ($mode eq "types" || $mode eq "runs" && $t ne $last) {
+				print "$t\n";
+			} elsif ($mode eq "text") {
+				print $e->{text} if $t eq $arg;
+			} elsif ($mode eq "error" && $t eq "error") {
+				my $r = $e->{error};
+				print "$r->{ename} $r->{evalue} ",
+				    join("|", @{$r->{traceback}}), "\n";
+			} elsif ($mode eq "field" && exists $e->{$arg}) {
+				print "$e->{$arg}\n";
+			}
+			$last = $t;
+		}' "$@"
+}
+
+# ev_is FILE types|runs|error LINE...: ev FILE prints just these lines
+# (left in ./expect and ./actual).
+ev_is() {
+	local file=$1 mode=$2
+	shift 2
+	printf '%s\n' "$@" >expect &&
+	ev "$file" "$mode" >actual &&
+	test_cmp expect actual
 }

@@ -27,18 +27,17 @@ test_expect_success 'a bad port or log level is a usage error' '
 start_execd
 
 test_expect_success 'GET /ping answers 200 with an empty body' '
-	test "$(api GET /ping)" = 200 &&
+	call 200 GET /ping &&
 	test ! -s body
 '
 
 test_expect_success 'an unknown path is 404 with a JSON error' '
-	test "$(api GET /nope)" = 404 &&
-	grep_q "\"code\":\"NOT_FOUND\"" body &&
-	grep_q "no such endpoint: GET /nope" body
+	call 404 GET /nope &&
+	error_is NOT_FOUND "no such endpoint: GET /nope"
 '
 
 test_expect_success 'a known path with the wrong method is 405' '
-	test "$(api POST /ping)" = 405 &&
+	call 405 POST /ping &&
 	grep_q "method POST not allowed on /ping" body
 '
 
@@ -60,20 +59,19 @@ test_expect_success 'SIGTERM: exits 0 and logs the shutdown' '
 start_execd --access-token s3cret
 
 test_expect_success 'with a token: no header is 401' '
-	test "$(api GET /ping)" = 401 &&
-	grep_q "\"code\":\"UNAUTHORIZED\"" body &&
-	grep_q "X-EXECD-ACCESS-TOKEN" body
+	call 401 GET /ping &&
+	error_is UNAUTHORIZED "X-EXECD-ACCESS-TOKEN"
 '
 
 test_expect_success 'with a token: a wrong token is 401, also for uploads' '
-	test "$(api GET /ping -H "X-EXECD-ACCESS-TOKEN: s3cret!")" = 401 &&
-	test "$(api GET /ping -H "X-EXECD-ACCESS-TOKEN: s3cre")" = 401 &&
-	test "$(api POST /files/upload -H "X-EXECD-ACCESS-TOKEN: x" \
-		-F file=@/dev/null)" = 401
+	call 401 GET /ping -H "X-EXECD-ACCESS-TOKEN: s3cret!" &&
+	call 401 GET /ping -H "X-EXECD-ACCESS-TOKEN: s3cre" &&
+	call 401 POST /files/upload -H "X-EXECD-ACCESS-TOKEN: x" \
+		-F file=@/dev/null
 '
 
 test_expect_success 'with a token: the right one is let in' '
-	test "$(api GET /ping -H "X-EXECD-ACCESS-TOKEN: s3cret")" = 200
+	call 200 GET /ping -H "X-EXECD-ACCESS-TOKEN: s3cret"
 '
 stop_execd
 

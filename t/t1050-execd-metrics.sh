@@ -4,7 +4,7 @@
 start_execd
 
 test_expect_success 'GET /metrics has every field, with sane values' '
-	test "$(api GET /metrics)" = 200 &&
+	call 200 GET /metrics &&
 	for k in cpu_count cpu_used_pct mem_total_mib mem_used_mib timestamp; do
 		grep_q "\"$k\":" body || return 1
 	done &&
@@ -22,7 +22,7 @@ test_expect_success 'GET /metrics/watch: SSE frames, one sample a second' '
 '
 
 test_expect_success 'POST /metrics is 405' '
-	test "$(api POST /metrics)" = 405
+	call 405 POST /metrics
 '
 
 test_done

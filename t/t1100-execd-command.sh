@@ -3,51 +3,10 @@
 # timeout, credentials and bad requests.
 . "$(dirname "$0")/lib.sh"
 
-# json KEY VALUE...: a JSON object of those members; VALUE is a string, or
-# JSON as it is when written =JSON (=300, =true, ={"A":"b"}).
-json() {
-	perl -MJSON::PP -e '
-		my $j = JSON::PP->new->allow_nonref->canonical;
-		my %o;
-		while (my ($k, $v) = splice @ARGV, 0, 2) {
-			$o{$k} = $v =~ /^=(.*)/s ? $j->decode($1) : $v;
-		}
-		print $j->encode(\%o);' "$@"
-}
-
-# ev FILE types | text TYPE | error | field NAME: what the SSE stream in FILE
-# holds: event types in order (a run of one type as one line), the joined
-# text of the TYPE events, "ename evalue traceback" of error events, or
-# field NAME of the events that have it.
-ev() {
-	perl -MJSON::PP -e '
-		my ($file, $mode, $arg) = @ARGV;
-		my ($j, $last) = (JSON::PP->new->utf8, "");
-		binmode STDOUT, ":utf8";
-		open my $fh, "<", $file or die "$file: $!\n";
-		while (<$fh>) {
-			next unless s/^data: //;
-			my $e = $j->decode($_);
-			my $t = $e->{type};
-			if ($mode eq "types") {
-				print "$t\n" if $t ne $last;
-				$last = $t;
-			} elsif ($mode eq "text") {
-				print $e->{text} if $t eq $arg;
-			} elsif ($mode eq "error" && $t eq "error") {
-				my $r = $e->{error};
-				print "$r->{ename} $r->{evalue} ",
-				    join("|", @{$r->{traceback}}), "\n";
-			} elsif ($mode eq "field" && exists $e->{$arg}) {
-				print "$e->{$arg}\n";
-			}
-		}' "$@"
-}
-
 # run KEY VALUE...: POST /command with json KEY VALUE...; the stream in
 # ./out, the headers in ./headers.
 run() {
-	curl -sN -D headers -o out -d "$(json "$@")" "$EXECD_URL/command"
+	sse out /command "$@"
 }
 
 # post KEY VALUE...: POST /command, the status printed, the reply in ./body.
@@ -60,8 +19,7 @@ start_execd
 test_expect_success 'events: init (the id), stdout, execution_complete' '
 	run command "echo hello" &&
 	grep_q "^Content-Type: text/event-stream" headers &&
-	printf "init\nstdout\nexecution_complete\n" >expect &&
-	ev out types >actual && test_cmp expect actual &&
+	ev_is out runs init stdout execution_complete &&
 	ev out text init | grep -qE "^[0-9a-f]{32}$" &&
 	test "$(ev out text stdout)" = hello &&
 	ev out field execution_time | grep -qE "^[0-9]+$" &&
@@ -77,21 +35,17 @@ test_expect_success 'stdout and stderr are separate events' '
 
 test_expect_success 'a non-zero exit: error with the status, no complete' '
 	run command "echo partial; exit 3" &&
-	printf "init\nstdout\nerror\n" >expect &&
-	ev out types >actual && test_cmp expect actual &&
-	echo "CommandExecError 3 exit status 3" >expect &&
-	ev out error >actual && test_cmp expect actual
+	ev_is out runs init stdout error &&
+	ev_is out error "CommandExecError 3 exit status 3"
 '
 
 test_expect_success 'killed by a signal: evalue -1, the signal named' '
 	run command "kill -TERM \$\$" &&
-	echo "CommandExecError -1 signal: terminated" >expect &&
-	ev out error >actual && test_cmp expect actual
+	ev_is out error "CommandExecError -1 signal: terminated"
 '
 
 test_expect_success 'output streams as it is written, not at the end' '
-	curl -sN -o live -d "$(json command "echo a; sleep 1; echo b")" \
-		"$EXECD_URL/command" &
+	sse live /command command "echo a; sleep 1; echo b" &
 	pid=$! &&
 	sleep 0.5 &&
 	test "$(ev live text stdout)" = a &&
@@ -127,8 +81,7 @@ test_expect_success 'cwd: ~ and $VAR are expanded, envs included' '
 
 test_expect_success 'a missing or non-directory cwd is 400 before any event' '
 	test "$(post command true cwd "$TMP/none")" = 400 &&
-	grep_q "\"code\":\"INVALID_REQUEST_BODY\"" body &&
-	grep_q "working directory does not exist: $TMP/none" body &&
+	error_is INVALID_REQUEST_BODY "working directory does not exist: $TMP/none" &&
 	: >"$TMP/file" &&
 	test "$(post command true cwd "$TMP/file")" = 400 &&
 	grep_q "working directory path is not a directory: $TMP/file" body &&
@@ -151,8 +104,7 @@ test_expect_success 'timeout kills the command and everything in its group' '
 	run command "(sleep 30; echo never) & echo \$! >gc.pid; sleep 30" \
 		cwd "$TMP" timeout =300 &&
 	test $(($(date +%s) - start)) -lt 5 &&
-	echo "CommandExecError -1 signal: killed" >expect &&
-	ev out error >actual && test_cmp expect actual &&
+	ev_is out error "CommandExecError -1 signal: killed" &&
 	t_wait_gone "$(cat gc.pid)" 20
 '
 
@@ -167,10 +119,9 @@ test_expect_success 'what it leaves running does not hold the stream' '
 '
 
 test_expect_success 'malformed JSON is 400 INVALID_REQUEST_BODY' '
-	test "$(api POST /command -d "{\"command\":")" = 400 &&
-	grep_q "\"code\":\"INVALID_REQUEST_BODY\"" body &&
-	grep_q "invalid JSON" body &&
-	test "$(api POST /command)" = 400 &&
+	call 400 POST /command -d "{\"command\":" &&
+	error_is INVALID_REQUEST_BODY "invalid JSON" &&
+	call 400 POST /command &&
 	grep_q "empty body" body
 '
 
@@ -181,7 +132,7 @@ test_expect_success 'a missing, empty or non-string command is 400' '
 	grep_q "\\\\\"command\\\\\" is required" body &&
 	test "$(post command =5)" = 400 &&
 	grep_q "\\\\\"command\\\\\" is required" body &&
-	test "$(api POST /command -d "[1]")" = 400 &&
+	call 400 POST /command -d "[1]" &&
 	grep_q "the body must be a JSON object" body
 '
 
@@ -216,12 +167,10 @@ if [ "$(id -u)" = 0 ]; then
 	test_expect_success 'cannot start: init, then an error saying why' '
 		chmod 700 "$TMP" && mkdir -p "$TMP/private" &&
 		run command true uid =65534 cwd "$TMP/private" &&
-		printf "init\nerror\n" >expect &&
-		ev out types >actual && test_cmp expect actual &&
+		ev_is out runs init error &&
 		why="chdir $TMP/private: Permission denied" &&
-		echo "CommandExecError $why $why" >expect &&
-		ev out error >actual && test_cmp expect actual &&
-		test "$(api GET "/command/status/$(ev out text init)")" = 200 &&
+		ev_is out error "CommandExecError $why $why" &&
+		call 200 GET "/command/status/$(ev out text init)" &&
 		grep_q "\"exit_code\":255" body
 	'
 else
@@ -232,8 +181,7 @@ fi
 
 test_expect_success 'a slow command gets keep-alive pings every 3 s' '
 	run command "sleep 3.3" &&
-	printf "init\nping\nexecution_complete\n" >expect &&
-	ev out types >actual && test_cmp expect actual &&
+	ev_is out runs init ping execution_complete &&
 	grep_q "\"text\":\"pong\"" out
 '
 

@@ -3,65 +3,27 @@
 # interrupts, a shell that exits, and bad requests.
 . "$(dirname "$0")/lib.sh"
 
-# json KEY VALUE...: a JSON object of those members; VALUE is a string, or
-# JSON as it is when written =JSON (=300, =true, ={"A":"b"}).
-json() {
-	perl -MJSON::PP -e '
-		my $j = JSON::PP->new->allow_nonref->canonical;
-		my %o;
-		while (my ($k, $v) = splice @ARGV, 0, 2) {
-			$o{$k} = $v =~ /^=(.*)/s ? $j->decode($1) : $v;
-		}
-		print $j->encode(\%o);' "$@"
-}
-
-# ev FILE types | text TYPE | error: event types in order (a run of one
-# type as one line), the joined text of the TYPE events, or "ename evalue
-# traceback" of error events.
-ev() {
-	perl -MJSON::PP -e '
-		my ($file, $mode, $arg) = @ARGV;
-		my ($j, $last) = (JSON::PP->new->utf8, "");
-		binmode STDOUT, ":utf8";
-		open my $fh, "<", $file or die "$file: $!\n";
-		while (<$fh>) {
-			next unless s/^data: //;
-			my $e = $j->decode($_);
-			my $t = $e->{type};
-			if ($mode eq "types") {
-				print "$t\n" if $t ne $last;
-				$last = $t;
-			} elsif ($mode eq "text") {
-				print $e->{text} if $t eq $arg;
-			} elsif ($mode eq "error" && $t eq "error") {
-				my $r = $e->{error};
-				print "$r->{ename} $r->{evalue} ",
-				    join("|", @{$r->{traceback}}), "\n";
-			}
-		}' "$@"
-}
-
 # new_session [KEY VALUE...]: POST /session (no body without arguments);
 # the id in $sid.
 new_session() {
-	test "$(api POST /session ${1:+-d "$(json "$@")"})" = 200 &&
-	sid=$(perl -MJSON::PP -0ne 'print decode_json($_)->{session_id}' body)
+	call 200 POST /session ${1:+-d "$(json "$@")"} &&
+	sid=$(json_get body session_id)
 }
 
-# srun [-o FILE] KEY VALUE...: run in session $sid; the stream in ./out
-# or FILE.
+# srun KEY VALUE...: run in session $sid; the stream in ./out.
 srun() {
-	local file=out
-	if [ "$1" = -o ]; then
-		file=$2
-		shift 2
-	fi
-	curl -sN -o "$file" -d "$(json "$@")" "$EXECD_URL/session/$sid/run"
+	sse out "/session/$sid/run" "$@"
 }
 
 # spost KEY VALUE...: POST /session/$sid/run, status printed, reply in body.
 spost() {
 	api POST "/session/$sid/run" -d "$(json "$@")"
+}
+
+# v_kept: a run in session $sid still sees v=42, set by an earlier run.
+v_kept() {
+	srun command "echo \$v" &&
+	test "$(ev out text stdout)" = 42
 }
 
 UUID='^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'
@@ -92,12 +54,9 @@ alias hi=\"echo hi\"" &&
 
 test_expect_success 'a failing command: an error with its status; shell lives on' '
 	srun command "echo x; false" &&
-	printf "init\nstdout\nerror\n" >expect &&
-	ev out types >actual && test_cmp expect actual &&
-	echo "CommandExecError 1 command exited with code 1" >expect &&
-	ev out error >actual && test_cmp expect actual &&
-	srun command "echo \$v" &&
-	test "$(ev out text stdout)" = 42
+	ev_is out runs init stdout error &&
+	ev_is out error "CommandExecError 1 command exited with code 1" &&
+	v_kept
 '
 
 test_expect_success 'quotes, backslashes, newlines and UTF-8 run as written' '
@@ -112,11 +71,9 @@ test_expect_success 'quotes, backslashes, newlines and UTF-8 run as written' '
 
 test_expect_success 'a syntax error is an error event; the session goes on' '
 	srun command "echo \"unterminated" &&
-	echo "CommandExecError 2 command exited with code 2" >expect &&
-	ev out error >actual && test_cmp expect actual &&
+	ev_is out error "CommandExecError 2 command exited with code 2" &&
 	grep_q "unexpected EOF" out &&
-	srun command "echo \$v" &&
-	test "$(ev out text stdout)" = 42
+	v_kept
 '
 
 test_expect_success 'run cwd: the run starts there and the session stays' '
@@ -139,34 +96,29 @@ test_expect_success 'timeout interrupts the command; the state stays' '
 	srun command "echo before; sleep 30; echo after" timeout =300 &&
 	test $(($(date +%s) - start)) -lt 3 &&
 	test "$(ev out text stdout)" = before &&
-	echo "CommandExecError 130 command timed out after 300 ms" >expect &&
-	ev out error >actual && test_cmp expect actual &&
-	srun command "echo \$v" &&
-	test "$(ev out text stdout)" = 42
+	ev_is out error "CommandExecError 130 command timed out after 300 ms" &&
+	v_kept
 '
 
 test_expect_success 'timeout ends a loop in the shell itself' '
 	srun command "while :; do :; done" timeout =200 &&
-	echo "CommandExecError 130 command timed out after 200 ms" >expect &&
-	ev out error >actual && test_cmp expect actual
+	ev_is out error "CommandExecError 130 command timed out after 200 ms"
 '
 
 test_expect_success 'DELETE /command?id=SESSION interrupts the run only' '
-	srun -o int.out command "sleep 30" &
+	sse int.out "/session/$sid/run" command "sleep 30" &
 	pid=$! &&
 	sleep 0.3 &&
-	test "$(api DELETE "/command?id=$sid")" = 200 &&
+	call 200 DELETE "/command?id=$sid" &&
 	wait $pid &&
-	echo "CommandExecError 130 command exited with code 130" >expect &&
-	ev int.out error >actual && test_cmp expect actual &&
-	test "$(api DELETE "/command?id=$sid")" = 409 &&
+	ev_is int.out error "CommandExecError 130 command exited with code 130" &&
+	call 409 DELETE "/command?id=$sid" &&
 	grep_q "session $sid is not running a command" body &&
-	srun command "echo \$v" &&
-	test "$(ev out text stdout)" = 42
+	v_kept
 '
 
 test_expect_success 'a second run while one is going is 409' '
-	srun -o slow.out command "sleep 0.5" &
+	sse slow.out "/session/$sid/run" command "sleep 0.5" &
 	pid=$! &&
 	sleep 0.2 &&
 	test "$(spost command true)" = 409 &&
@@ -195,8 +147,7 @@ echo \$! >job.pid" cwd "$TMP" &&
 test_expect_success 'exit ends the shell; the next run gets a new one' '
 	new_session cwd "$TMP/d" &&
 	srun command "cd /; w=1; exit 3" &&
-	echo "CommandExecError 3 command exited with code 3" >expect &&
-	ev out error >actual && test_cmp expect actual &&
+	ev_is out error "CommandExecError 3 command exited with code 3" &&
 	srun command "pwd; echo w=\$w" &&
 	printf "%s\nw=\n" "$TMP/d" >expect &&
 	ev out text stdout >actual && test_cmp expect actual
@@ -212,7 +163,7 @@ test_expect_success 'POST /session with a cwd creates it' '
 test_expect_success 'DELETE /session ends the shell and its jobs' '
 	srun command "sleep 30 & echo \$! >$TMP/sjob.pid" &&
 	kill -0 "$(cat sjob.pid)" &&
-	test "$(api DELETE "/session/$sid")" = 200 &&
+	call 200 DELETE "/session/$sid" &&
 	test ! -s body &&
 	t_wait_gone "$(cat sjob.pid)" 20 &&
 	test "$(spost command true)" = 404
@@ -221,15 +172,14 @@ test_expect_success 'DELETE /session ends the shell and its jobs' '
 test_expect_success 'an unknown session: 404 CONTEXT_NOT_FOUND' '
 	sid=nosuch &&
 	test "$(spost command true)" = 404 &&
-	grep_q "\"code\":\"CONTEXT_NOT_FOUND\"" body &&
-	grep_q "session nosuch not found" body &&
-	test "$(api DELETE /session/nosuch)" = 404 &&
+	error_is CONTEXT_NOT_FOUND "session nosuch not found" &&
+	call 404 DELETE /session/nosuch &&
 	grep_q "session nosuch not found" body
 '
 
 test_expect_success 'bad run bodies are 400' '
 	new_session &&
-	test "$(api POST "/session/$sid/run" -d "{\"command\"")" = 400 &&
+	call 400 POST "/session/$sid/run" -d "{\"command\"" &&
 	grep_q "invalid JSON" body &&
 	test "$(spost)" = 400 &&
 	grep_q "command.* is required" body &&
@@ -240,12 +190,12 @@ test_expect_success 'bad run bodies are 400' '
 '
 
 test_expect_success 'bad session bodies are 400' '
-	test "$(api POST /session -d "{\"cwd\"")" = 400 &&
-	grep_q "INVALID_REQUEST_BODY" body &&
-	test "$(api POST /session -d "$(json cwd =1)")" = 400 &&
+	call 400 POST /session -d "{\"cwd\"" &&
+	error_is INVALID_REQUEST_BODY "invalid JSON" &&
+	call 400 POST /session -d "$(json cwd =1)" &&
 	grep_q "cwd.* must be a string" body &&
 	: >"$TMP/f" &&
-	test "$(api POST /session -d "$(json cwd "$TMP/f/x")")" = 400 &&
+	call 400 POST /session -d "$(json cwd "$TMP/f/x")" &&
 	grep_q "create working directory $TMP/f/x" body
 '
 

@@ -96,8 +96,7 @@ test_expect_success '-w sets the working directory' '
 
 test_expect_success '-w to a missing directory: the server says so, exit 125' '
 	expect_code 125 osb-exec -w "$TMP/none" "$S" pwd &&
-	echo "osb-exec: run: invalid request: working directory does not exist: $TMP/none (400 INVALID_REQUEST_BODY)" >expect &&
-	test_cmp expect err
+	stderr_is "osb-exec: run: invalid request: working directory does not exist: $TMP/none (400 INVALID_REQUEST_BODY)"
 '
 
 test_expect_success '-t kills a command that runs too long' '
@@ -137,8 +136,7 @@ test_expect_success '-o json: the events as JSON lines, the status still ours' '
 test_expect_success 'output shows up while the command runs' '
 	osb-exec "$S" "echo first; sleep 2; echo second" >live &
 	pid=$! &&
-	i=0 && while ! test -s live && test $i -lt 15; do
-		sleep 0.1; i=$((i + 1)); done &&
+	wait_for 15 test -s live &&
 	echo first >expect && test_cmp expect live &&
 	wait $pid &&
 	printf "first\nsecond\n" >expect && test_cmp expect live
@@ -147,9 +145,7 @@ test_expect_success 'output shows up while the command runs' '
 test_expect_success 'Ctrl-C interrupts the remote command, exit 130' '
 	osb-exec "$S" "trap \"echo got INT; exit 9\" INT; echo \$\$ >$TMP/sh.pid; sleep 30 & wait" >out &
 	pid=$! &&
-	i=0 && while ! test -s "$TMP/sh.pid" && test $i -lt 30; do
-		sleep 0.1; i=$((i + 1)); done &&
-	test -s "$TMP/sh.pid" &&
+	wait_for 30 test -s "$TMP/sh.pid" &&
 	kill -INT $pid &&
 	t_wait_gone $pid 50 &&
 	{ wait $pid; rc=$?; } &&
@@ -164,14 +160,27 @@ test_expect_success 'a reader that goes away stops the remote command' '
 	t_wait_gone "$(cat "$TMP/yes.pid")" 50
 '
 
-test_expect_success 'the server going away mid-command: 125, naming it' '
+test_expect_success 'the daemon stopping mid-command: the command is ended, 143' '
 	start_execd --graceful-shutdown-timeout 300ms || return 1
-	osb-exec "$EXECD_URL" -- "echo go; sleep 30" >gone.out 2>gone.err &
+	osb-exec "$EXECD_URL" -- "echo go; sleep 30" >stop.out 2>stop.err &
 	pid=$! &&
-	i=0 && while ! test -s gone.out && test $i -lt 30; do
-		sleep 0.1; i=$((i + 1)); done &&
+	wait_for 30 test -s stop.out &&
 	stop_execd &&
-	{ wait $pid; rc=$?; } && test $rc -eq 125 &&
+	{ wait $pid; rc=$?; } && test $rc -eq 143 &&
+	echo go >expect && test_cmp expect stop.out &&
+	test ! -s stop.err
+'
+
+test_expect_success 'the server dying mid-command: 125, naming it' '
+	start_execd || return 1
+	osb-exec "$EXECD_URL" -- "echo \$\$ >$TMP/gone.pid; echo go; exec sleep 30" \
+		>gone.out 2>gone.err &
+	pid=$! &&
+	wait_for 30 test -s gone.out &&
+	kill -KILL $EXECD_PID &&
+	{ wait $pid; rc=$?; } &&
+	kill -KILL -$(cat gone.pid) &&
+	test $rc -eq 125 &&
 	echo go >expect && test_cmp expect gone.out &&
 	grep_q "^osb-exec: run: .*($EXECD_URL)$" gone.err
 '

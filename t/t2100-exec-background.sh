@@ -5,14 +5,16 @@
 start_execd
 S=$EXECD_URL
 
-# wait_done ID: until the command is no longer running (5 s at most).
-wait_done() {
-	local i=0
-	while osb-exec status -o json "$S" "$1" | grep -q "\"running\": true"; do
-		[ $i -ge 50 ] && return 1
-		sleep 0.1
-		i=$((i + 1))
-	done
+# stopped ID: the command ID is no longer running.
+stopped() {
+	osb-exec status -o json "$S" "$1" | grep -q "\"running\": false"
+}
+
+# finished COMMAND: COMMAND started with -d and run to its end (5 s at
+# most); its id in $id.
+finished() {
+	id=$(osb-exec -d "$S" "$1") &&
+	wait_for 50 stopped "$id"
 }
 
 test_expect_success '-d prints the command id and returns at once' '
@@ -28,7 +30,7 @@ test_expect_success '-d -o json: {"id": ...}' '
 '
 
 test_expect_success 'status: a table of the status fields' '
-	id=$(osb-exec -d "$S" "exit 7") && wait_done "$id" &&
+	finished "exit 7" &&
 	osb-exec status "$S" "$id" >out &&
 	grep_q "^ID  *$id$" out &&
 	grep_q "^COMMAND  *exit 7$" out &&
@@ -38,7 +40,7 @@ test_expect_success 'status: a table of the status fields' '
 '
 
 test_expect_success 'status -o json is the API object' '
-	id=$(osb-exec -d "$S" "echo x") && wait_done "$id" &&
+	finished "echo x" &&
 	osb-exec status -o json "$S" "$id" >out &&
 	grep_q "^  \"id\": \"$id\",$" out &&
 	grep_q "^  \"content\": \"echo x\",$" out &&
@@ -48,7 +50,7 @@ test_expect_success 'status -o json is the API object' '
 '
 
 test_expect_success 'status -o yaml: strings that look like other things are quoted' '
-	id=$(osb-exec -d "$S" "true") && wait_done "$id" &&
+	finished "true" &&
 	osb-exec status "$S" "$id" -o yaml >out &&
 	grep_q "^id: $id$" out &&
 	grep_q "^content: '\''true'\''$" out &&
@@ -67,26 +69,25 @@ test_expect_success 'status of a running command' '
 
 test_expect_success 'status of an unknown id: the server says so, exit 1' '
 	expect_code 1 osb-exec status "$S" nosuchid &&
-	echo "osb-exec: status nosuchid: command not found: nosuchid (404 INVALID_REQUEST_BODY)" >expect &&
-	test_cmp expect err && ! test -s out
+	stderr_is "osb-exec: status nosuchid: command not found: nosuchid (404 INVALID_REQUEST_BODY)" &&
+	! test -s out
 '
 
 test_expect_success 'logs: everything the command wrote, both streams' '
-	id=$(osb-exec -d "$S" "echo one; echo two >&2; printf three") &&
-	wait_done "$id" &&
+	finished "echo one; echo two >&2; printf three" &&
 	osb-exec logs "$S" "$id" >out &&
 	printf "one\ntwo\nthree" >expect && test_cmp expect out
 '
 
 test_expect_success 'logs -o json: content and the cursor for next time' '
-	id=$(osb-exec -d "$S" "printf abc") && wait_done "$id" &&
+	finished "printf abc" &&
 	osb-exec logs -o json "$S" "$id" >out &&
 	grep_q "^  \"content\": \"abc\",$" out &&
 	grep_q "^  \"cursor\": 3$" out
 '
 
 test_expect_success 'logs --cursor N starts there' '
-	id=$(osb-exec -d "$S" "printf abcdef") && wait_done "$id" &&
+	finished "printf abcdef" &&
 	osb-exec logs --cursor 2 "$S" "$id" >out &&
 	printf cdef >expect && test_cmp expect out &&
 	osb-exec logs --cursor 6 "$S" "$id" >out &&
@@ -131,7 +132,7 @@ test_expect_success 'interrupt stops a background command' '
 '
 
 test_expect_success 'interrupt of a finished or unknown command: exit 1' '
-	id=$(osb-exec -d "$S" true) && wait_done "$id" &&
+	finished true &&
 	expect_code 1 osb-exec interrupt "$S" "$id" &&
 	grep_q "^osb-exec: interrupt $id: command $id is not running (409 RUNTIME_ERROR)$" err &&
 	expect_code 1 osb-exec interrupt "$S" nosuchid &&

@@ -76,8 +76,7 @@ test_expect_success 'Ctrl-C interrupts the session run, the session lives on' '
 	sid=$(osb-exec session create "$S") || return 1
 	osb-exec session run "$S" "$sid" -- "echo started; sleep 30" >int.out &
 	pid=$! &&
-	i=0 && while ! test -s int.out && test $i -lt 30; do
-		sleep 0.1; i=$((i + 1)); done &&
+	wait_for 30 test -s int.out &&
 	kill -INT $pid &&
 	t_wait_gone $pid 50 &&
 	{ wait $pid; rc=$?; } && test $rc -eq 130 &&
@@ -90,8 +89,7 @@ test_expect_success 'session rm, then the session is gone' '
 	sid=$(osb-exec session create "$S") &&
 	osb-exec session rm "$S" "$sid" >out && ! test -s out &&
 	expect_code 125 osb-exec session run "$S" "$sid" -- true &&
-	echo "osb-exec: session $sid not found (404 CONTEXT_NOT_FOUND)" >expect &&
-	test_cmp expect err &&
+	stderr_is "osb-exec: session $sid not found (404 CONTEXT_NOT_FOUND)" &&
 	expect_code 1 osb-exec session rm "$S" "$sid" &&
 	grep_q "(404 CONTEXT_NOT_FOUND)$" err &&
 	expect_code 1 osb-exec session delete "$S" "$sid"

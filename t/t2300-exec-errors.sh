@@ -103,8 +103,7 @@ test_expect_success 'no token when one is needed: 125, and how to give one' '
 
 test_expect_success 'a wrong token: 125, the server says why' '
 	expect_code 125 osb-exec --execd-token wrong "$S" -- echo no &&
-	echo "osb-exec: run: missing or invalid X-EXECD-ACCESS-TOKEN (401 UNAUTHORIZED)" >expect &&
-	test_cmp expect err &&
+	stderr_is "osb-exec: run: missing or invalid X-EXECD-ACCESS-TOKEN (401 UNAUTHORIZED)" &&
 	expect_code 1 osb-exec --execd-token wrong status "$S" id &&
 	grep_q "(401 UNAUTHORIZED)$" err
 '
@@ -115,11 +114,11 @@ test_expect_success 'the token from the flag wins over the environment' '
 '
 
 test_expect_success 'a sandbox id: not resolvable yet, said plainly' '
+	msg="osb-exec: my-sandbox: sandbox ids need a lifecycle server or the local runtime (not available yet); use an execd URL" &&
 	expect_code 125 osb-exec my-sandbox -- true &&
-	echo "osb-exec: my-sandbox: sandbox ids need a lifecycle server or the local runtime (not available yet); use an execd URL" >expect &&
-	test_cmp expect err &&
+	stderr_is "$msg" &&
 	expect_code 1 osb-exec status my-sandbox id &&
-	test_cmp expect err
+	stderr_is "$msg"
 '
 
 test_expect_success 'a URL the server does not serve: its 404, exit 125' '

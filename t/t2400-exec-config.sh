@@ -65,9 +65,10 @@ test_expect_success 'the subset of TOML the Python CLI writes is read' '
 # fails both a run (125) and status (1) with "PATH:LINE: MESSAGE".
 config_error() {
 	printf "[output]\n%s\n" "$2" >"$CFG" &&
-	echo "osb-exec: $CFG:$1: $3" >expect &&
-	expect_code 125 osb-exec "$S" true && test_cmp expect err &&
-	expect_code 1 osb-exec status "$S" "$ID" && test_cmp expect err
+	expect_code 125 osb-exec "$S" true &&
+	stderr_is "osb-exec: $CFG:$1: $3" &&
+	expect_code 1 osb-exec status "$S" "$ID" &&
+	stderr_is "osb-exec: $CFG:$1: $3"
 }
 
 test_expect_success 'a malformed line: the file and line are named' '
@@ -98,8 +99,7 @@ test_expect_success '--config names another file; a missing one is an error' '
 	printf "[output]\nformat = \"json\"\n" >"$TMP/other.toml" &&
 	test "$(format_of --config "$TMP/other.toml")" = json &&
 	expect_code 1 osb-exec --config "$TMP/none.toml" status "$S" "$ID" &&
-	echo "osb-exec: $TMP/none.toml: No such file or directory" >expect &&
-	test_cmp expect err
+	stderr_is "osb-exec: $TMP/none.toml: No such file or directory"
 '
 
 test_expect_success 'bad values in the environment are errors too' '

@@ -7,6 +7,15 @@ S=$EXECD_URL
 R=$TMP/remote
 mkdir -p "$R"
 
+# round_trip FILE: FILE uploaded to $R/FILE, then downloaded to FILE.back;
+# the bytes the same each way.
+round_trip() {
+	osb-file upload "$S" "$1" "$R/$1" &&
+	cmp "$1" "$R/$1" &&
+	osb-file download "$S" "$R/$1" "$1.back" &&
+	cmp "$1" "$1.back"
+}
+
 test_expect_success 'write -c then cat gives the text back' '
 	osb-file write "$S" "$R/hello.txt" -c "hello world" &&
 	printf "hello world" >expect &&
@@ -29,9 +38,16 @@ test_expect_success 'write from stdin redirected from a file' '
 
 test_expect_success 'write --mode sets the permission bits' '
 	osb-file write "$S" "$R/script.sh" -c "#!/bin/sh" --mode 755 &&
-	test "$(stat -c %a "$R/script.sh")" = 755 &&
+	mode_is "$R/script.sh" 755 &&
 	osb-file write --mode 0600 "$S" "$R/secret" <expect &&
-	test "$(stat -c %a "$R/secret")" = 600
+	mode_is "$R/secret" 600
+'
+
+test_expect_success 'write without --mode makes a 0644 file, as > would' '
+	osb-file write "$S" "$R/plain.txt" -c hi &&
+	mode_is "$R/plain.txt" 644 &&
+	echo hi | osb-file write "$S" "$R/plain-piped.txt" &&
+	mode_is "$R/plain-piped.txt" 644
 '
 
 test_expect_success 'write creates missing parent directories' '
@@ -47,10 +63,7 @@ test_expect_success 'write replaces an existing file whole' '
 
 test_expect_success 'binary round trip: all 256 byte values' '
 	perl -e "print map { chr } 0..255" >bin &&
-	osb-file upload "$S" bin "$R/bin" &&
-	cmp bin "$R/bin" &&
-	osb-file download "$S" "$R/bin" bin.back &&
-	cmp bin bin.back
+	round_trip bin
 '
 
 test_expect_success 'empty file round trip' '
@@ -64,16 +77,13 @@ test_expect_success 'empty file round trip' '
 
 test_expect_success '5 MiB round trip, byte for byte' '
 	head -c 5242880 /dev/urandom >big &&
-	osb-file upload "$S" big "$R/big" &&
-	cmp big "$R/big" &&
-	osb-file download "$S" "$R/big" big.back &&
-	cmp big big.back
+	round_trip big
 '
 
 test_expect_success 'upload keeps the local mode' '
 	printf "#!/bin/sh\n" >tool && chmod 751 tool &&
 	osb-file upload "$S" tool "$R/tool" &&
-	test "$(stat -c %a "$R/tool")" = 751
+	mode_is "$R/tool" 751
 '
 
 test_expect_success 'upload into an existing directory keeps the name' '
@@ -128,8 +138,7 @@ test_expect_success 'upload of more files than one request carries' '
 
 test_expect_success 'upload of a missing local file names it, exit 1' '
 	expect_code 1 osb-file upload "$S" nosuch "$R/x" &&
-	echo "osb-file: upload nosuch: No such file or directory" >expect &&
-	test_cmp expect err &&
+	stderr_is "osb-file: upload nosuch: No such file or directory" &&
 	! test -e "$R/x"
 '
 
@@ -166,8 +175,7 @@ test_expect_success 'download of a local copy that is not shorter starts over' '
 
 test_expect_success 'download of a directory is refused' '
 	expect_code 1 osb-file download "$S" "$R/into" x &&
-	echo "osb-file: download $R/into: is a directory" >expect &&
-	test_cmp expect err
+	stderr_is "osb-file: download $R/into: is a directory"
 '
 
 test_expect_success 'cat of several files concatenates them' '
@@ -178,8 +186,7 @@ test_expect_success 'cat of several files concatenates them' '
 
 test_expect_success 'cat of a missing file: message, exit 1' '
 	expect_code 1 osb-file cat "$S" "$R/nosuch" &&
-	echo "osb-file: $R/nosuch: no such file (404 FILE_NOT_FOUND)" >expect &&
-	test_cmp expect err &&
+	stderr_is "osb-file: $R/nosuch: no such file (404 FILE_NOT_FOUND)" &&
 	! test -s out
 '
 
@@ -190,8 +197,7 @@ test_expect_success 'cat goes on past a missing file and still fails' '
 
 test_expect_success 'download of a missing file leaves nothing behind' '
 	expect_code 1 osb-file download "$S" "$R/nosuch" got &&
-	echo "osb-file: $R/nosuch: no such file (404 FILE_NOT_FOUND)" >expect &&
-	test_cmp expect err &&
+	stderr_is "osb-file: $R/nosuch: no such file (404 FILE_NOT_FOUND)" &&
 	! test -e got
 '
 

@@ -3,18 +3,6 @@
 # rmdir, search, replace.
 . "$(dirname "$0")/lib.sh"
 
-# json_get FILE KEY...: the value at that path in the JSON document,
-# strings bare; an array or object prints its length.
-json_get() {
-	perl -MJSON::PP -e '
-		open my $h, "<", shift or die "$!\n";
-		my $d = JSON::PP->new->allow_nonref->decode(join "", <$h>);
-		$d = ref $d eq "ARRAY" ? $d->[$_] : $d->{$_} for @ARGV;
-		print ref $d eq "ARRAY" ? scalar @$d :
-		    ref $d eq "HASH" ? scalar keys %$d : $d, "\n";
-	' "$@"
-}
-
 start_execd
 S=$EXECD_URL
 R=$TMP/remote
@@ -64,8 +52,7 @@ test_expect_success 'ls -o json is the API listing' '
 
 test_expect_success 'ls of a missing directory: exit 1' '
 	expect_code 1 osb-file ls "$S" "$R/nosuch" &&
-	echo "osb-file: $R/nosuch: no such directory (404 FILE_NOT_FOUND)" >expect &&
-	test_cmp expect err
+	stderr_is "osb-file: $R/nosuch: no such directory (404 FILE_NOT_FOUND)"
 '
 
 test_expect_success 'ls of a file is refused by the server' '
@@ -99,16 +86,15 @@ test_expect_success 'stat -o yaml' '
 
 test_expect_success 'stat of a missing path among several names it' '
 	expect_code 1 osb-file stat "$S" "$R/d/a.txt" "$R/d/gone" &&
-	echo "osb-file: $R/d/gone: no such file (404 FILE_NOT_FOUND)" >expect &&
-	test_cmp expect err
+	stderr_is "osb-file: $R/d/gone: no such file (404 FILE_NOT_FOUND)"
 '
 
 test_expect_success 'chmod sets the mode of several files' '
 	osb-file chmod "$S" 600 "$R/d/a.txt" "$R/d/b.log" &&
-	test "$(stat -c %a "$R/d/a.txt")" = 600 &&
-	test "$(stat -c %a "$R/d/b.log")" = 600 &&
+	mode_is "$R/d/a.txt" 600 &&
+	mode_is "$R/d/b.log" 600 &&
 	osb-file chmod "$S" 0755 "$R/d/a.txt" &&
-	test "$(stat -c %a "$R/d/a.txt")" = 755
+	mode_is "$R/d/a.txt" 755
 '
 
 test_expect_success 'chmod --owner/--group with our own names' '
@@ -136,8 +122,7 @@ test_expect_success 'mv into an existing directory keeps the name' '
 
 test_expect_success 'mv of a missing file: exit 1, names it' '
 	expect_code 1 osb-file mv "$S" "$R/nosuch" "$R/other" &&
-	echo "osb-file: $R/nosuch: no such file (404 FILE_NOT_FOUND)" >expect &&
-	test_cmp expect err
+	stderr_is "osb-file: $R/nosuch: no such file (404 FILE_NOT_FOUND)"
 '
 
 test_expect_success 'mv onto an existing file is refused' '
@@ -156,15 +141,13 @@ test_expect_success 'rm removes files' '
 test_expect_success 'rm of a missing file: exit 1, nothing removed' '
 	echo 1 >"$R/r3" &&
 	expect_code 1 osb-file rm "$S" "$R/r3" "$R/nosuch" &&
-	echo "osb-file: $R/nosuch: no such file (404 FILE_NOT_FOUND)" >expect &&
-	test_cmp expect err &&
+	stderr_is "osb-file: $R/nosuch: no such file (404 FILE_NOT_FOUND)" &&
 	test -e "$R/r3"
 '
 
 test_expect_success 'rm of a directory points at rmdir' '
 	expect_code 1 osb-file rm "$S" "$R/d/sub" &&
-	echo "osb-file: rm $R/d/sub: is a directory (rmdir removes directories)" >expect &&
-	test_cmp expect err &&
+	stderr_is "osb-file: rm $R/d/sub: is a directory (rmdir removes directories)" &&
 	test -d "$R/d/sub"
 '
 
@@ -175,20 +158,18 @@ test_expect_success 'mkdir makes a directory' '
 
 test_expect_success 'mkdir -m sets the mode' '
 	osb-file mkdir -m 700 "$S" "$R/private" &&
-	test "$(stat -c %a "$R/private")" = 700
+	mode_is "$R/private" 700
 '
 
 test_expect_success 'mkdir without -p needs the parent' '
 	expect_code 1 osb-file mkdir "$S" "$R/x/y/z" &&
-	echo "osb-file: mkdir $R/x/y/z: no such directory $R/x/y (-p makes it)" >expect &&
-	test_cmp expect err &&
+	stderr_is "osb-file: mkdir $R/x/y/z: no such directory $R/x/y (-p makes it)" &&
 	! test -e "$R/x"
 '
 
 test_expect_success 'mkdir without -p refuses an existing path' '
 	expect_code 1 osb-file mkdir "$S" "$R/new1" &&
-	echo "osb-file: mkdir $R/new1: already exists" >expect &&
-	test_cmp expect err
+	stderr_is "osb-file: mkdir $R/new1: already exists"
 '
 
 test_expect_success 'mkdir -p makes parents and accepts existing' '
@@ -204,15 +185,13 @@ test_expect_success 'rmdir removes a directory with its contents' '
 
 test_expect_success 'rmdir of a file is refused' '
 	expect_code 1 osb-file rmdir "$S" "$R/d/a.txt" &&
-	echo "osb-file: rmdir $R/d/a.txt: not a directory" >expect &&
-	test_cmp expect err &&
+	stderr_is "osb-file: rmdir $R/d/a.txt: not a directory" &&
 	test -f "$R/d/a.txt"
 '
 
 test_expect_success 'rmdir of a missing directory: exit 1' '
 	expect_code 1 osb-file rmdir "$S" "$R/nosuch" &&
-	echo "osb-file: $R/nosuch: no such file (404 FILE_NOT_FOUND)" >expect &&
-	test_cmp expect err
+	stderr_is "osb-file: $R/nosuch: no such file (404 FILE_NOT_FOUND)"
 '
 
 test_expect_success 'search finds files by glob, recursively' '
@@ -238,8 +217,7 @@ test_expect_success 'search table has a heading and rows' '
 
 test_expect_success 'search of a missing directory: exit 1' '
 	expect_code 1 osb-file search "$S" "$R/nosuch" "*" &&
-	echo "osb-file: $R/nosuch: no such directory (404 FILE_NOT_FOUND)" >expect &&
-	test_cmp expect err
+	stderr_is "osb-file: $R/nosuch: no such directory (404 FILE_NOT_FOUND)"
 '
 
 test_expect_success 'replace prints the count per file' '
@@ -260,13 +238,12 @@ test_expect_success 'replace -o json is the API map' '
 test_expect_success 'replace keeps the file mode' '
 	chmod 751 "$R/s.txt" &&
 	osb-file replace "$S" "$R/s.txt" --old bar --new qux >/dev/null &&
-	test "$(stat -c %a "$R/s.txt")" = 751 && test "$(cat "$R/s.txt")" = qux
+	mode_is "$R/s.txt" 751 && test "$(cat "$R/s.txt")" = qux
 '
 
 test_expect_success 'replace of a missing file: exit 1' '
 	expect_code 1 osb-file replace "$S" "$R/nosuch" --old a --new b &&
-	echo "osb-file: $R/nosuch: no such file (404 FILE_NOT_FOUND)" >expect &&
-	test_cmp expect err
+	stderr_is "osb-file: $R/nosuch: no such file (404 FILE_NOT_FOUND)"
 '
 
 test_expect_success 'replace needs a non-empty --old and a --new' '

@@ -47,8 +47,7 @@ test_expect_success 'no token when one is needed: exit 1' '
 test_expect_success 'a wrong token sends no upload' '
 	head -c 3000000 /dev/urandom >big &&
 	expect_code 1 osb-file --execd-token wrong upload "$S" big "$R/dir/" &&
-	echo "osb-file: upload $R/dir/big: missing or invalid X-EXECD-ACCESS-TOKEN (401 UNAUTHORIZED)" >expect &&
-	test_cmp expect err &&
+	stderr_is "osb-file: upload $R/dir/big: missing or invalid X-EXECD-ACCESS-TOKEN (401 UNAUTHORIZED)" &&
 	! test -e "$R/dir"
 '
 

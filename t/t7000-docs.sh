@@ -101,16 +101,31 @@ check_man() {
 	return $rc
 }
 
+# completion_file ROOT PROG KIND: the path of PROG's completion for the
+# shell KIND (bash, zsh, fish) under ROOT.
+completion_file() {
+	case $3 in
+	bash)	echo "$1/completions/$2.bash" ;;
+	zsh)	echo "$1/completions/_$2" ;;
+	fish)	echo "$1/completions/$2.fish" ;;
+	esac
+}
+
+# parses KIND: the shell KIND (bash, zsh, fish) parses the completion of
+# every program (KIND -n).
+parses() {
+	local p
+	for p in $PROGS; do
+		"$1" -n "$(completion_file "$SRC" "$p" "$1")" || return 1
+	done
+}
+
 # check_words ROOT PROG KIND: the completion file of KIND (bash, zsh,
 # fish) names every long option and subcommand of PROG, as that shell's
 # completions spell them.
 check_words() {
-	local file opt cmd w rc=0
-	case $3 in
-	bash)	file=$1/completions/$2.bash ;;
-	zsh)	file=$1/completions/_$2 ;;
-	fish)	file=$1/completions/$2.fish ;;
-	esac
+	local file opt cmd rc=0
+	file=$(completion_file "$@")
 	[ -f "$file" ] || { echo "$file: missing"; return 1; }
 	for opt in $(help_options "$2"); do
 		case $3 in
@@ -134,10 +149,7 @@ check_words() {
 # every subcommand.
 check_offered() {
 	local file opt cmd rc=0
-	case $3 in
-	bash)	file=$1/completions/$2.bash ;;
-	fish)	file=$1/completions/$2.fish ;;
-	esac
+	file=$(completion_file "$@")
 	complete_line "$3" "$file" "$2 --" >"$TMP/offered" || return 1
 	for opt in $(help_options "$2"); do
 		has_line "$opt" "$TMP/offered" || rc=1
@@ -224,9 +236,7 @@ test_expect_success 'a missing option or subcommand is noticed, in every place' 
 '
 
 test_expect_success 'bash: the completions parse' '
-	for p in $PROGS; do
-		bash -n "$SRC/completions/$p.bash" || return 1
-	done
+	parses bash
 '
 
 test_expect_success 'bash: a partial word completes' '
@@ -277,9 +287,7 @@ test_expect_success 'bash: nothing is offered inside the remote command' '
 
 if command -v zsh >/dev/null; then
 	test_expect_success 'zsh: the completions parse' '
-		for p in $PROGS; do
-			zsh -n "$SRC/completions/_$p" || return 1
-		done
+		parses zsh
 	'
 else
 	test_skip 'zsh: the completions parse' 'no zsh'
@@ -287,9 +295,7 @@ fi
 
 if command -v fish >/dev/null; then
 	test_expect_success 'fish: the completions parse' '
-		for p in $PROGS; do
-			fish -n "$SRC/completions/$p.fish" || return 1
-		done
+		parses fish
 	'
 	for p in $PROGS; do
 		test_expect_success "$p: fish offers every option and subcommand" "

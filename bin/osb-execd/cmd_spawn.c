@@ -18,7 +18,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "command.h"
+#include "expand.h"
 
 /* Where fd[i] of struct cmd_spawn ends up in the child. */
 static const int spawn_target[5] = { 0, 1, 2, CMD_FD_MARK, CMD_FD_ERR };
@@ -39,112 +41,29 @@ struct creds {
 	int ngroups;
 };
 
-/* A growing string. */
-struct buf {
-	char *p;
-	size_t n, cap;
-	int failed;
-};
-
-/* Append n bytes of s; on failure b->failed is set. */
-static void
-buf_add(struct buf *b, const char *s, size_t n)
-{
-	char *grown;
-	size_t cap;
-
-	if (b->failed)
-		return;
-	if (b->n + n + 1 > b->cap) {
-		cap = b->cap ? b->cap : 64;
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		if ((grown = realloc(b->p, cap)) == NULL) {
-			b->failed = 1;
-			return;
-		}
-		b->p = grown;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-}
-
-/* The value of name (len bytes) in envp, or NULL. */
-static const char *
-env_lookup(char *const *envp, const char *name, size_t len)
-{
-	for (; *envp; envp++)
-		if (strncmp(*envp, name, len) == 0 && (*envp)[len] == '=')
-			return *envp + len + 1;
-	return NULL;
-}
-
-/* Whether c may appear in a variable name (first: not a digit). */
-static int
-var_char(char c, int first)
-{
-	return c == '_' || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ||
-	    (!first && c >= '0' && c <= '9');
-}
-
-/* Length of the variable name at s ([A-Za-z_][A-Za-z0-9_]*), or 0. */
-static size_t
-var_name_len(const char *s)
-{
-	size_t n = 0;
-
-	while (var_char(s[n], n == 0))
-		n++;
-	return n;
-}
-
 /*
- * s with $NAME and ${NAME} replaced from envp. An unset name is an error
- * when strict (a path must not quietly lose a part), else empty. Returns
- * malloc'd text, or NULL with err set.
+ * path with $NAME and ${NAME} expanded from envp, every one of them set:
+ * a path must not quietly lose a part. Returns malloc'd text, or NULL
+ * with err set.
  */
 static char *
-expand_vars(const char *s, char *const *envp, int strict, char *err,
-    size_t errlen)
+expand_path(const char *path, char *const *envp, char *err, size_t errlen)
 {
-	struct buf b = { 0 };
-	const char *name, *val;
-	size_t len, skip;
+	struct osb_buf b = { 0 };
+	char name[256];
 
-	buf_add(&b, "", 0);
-	while (*s) {
-		if (*s != '$') {
-			len = strcspn(s, "$");
-			buf_add(&b, s, len);
-			s += len;
-			continue;
-		}
-		name = s + 1 + (s[1] == '{');
-		len = var_name_len(name);
-		skip = s[1] == '{' ? (name[len] == '}' ? len + 3 : 0) : len + 1;
-		if (len == 0 || skip == 0) {
-			buf_add(&b, s, 1);
-			s++;
-			continue;
-		}
-		if ((val = env_lookup(envp, name, len)) == NULL && strict) {
-			snprintf(err, errlen, "path references undefined "
-			    "environment variable: %.*s", (int)len, name);
-			free(b.p);
-			return NULL;
-		}
-		if (val)
-			buf_add(&b, val, strlen(val));
-		s += skip;
-	}
-	if (b.failed) {
+	switch (expand_vars(path, envp, &b, name, sizeof(name))) {
+	case 0:
+		return b.data;
+	case 1:
+		snprintf(err, errlen, "path references undefined environment "
+		    "variable: %s", name);
+		break;
+	default:
 		snprintf(err, errlen, "out of memory");
-		free(b.p);
-		return NULL;
 	}
-	return b.p;
+	osb_buf_free(&b);
+	return NULL;
 }
 
 /* mkdir -p path; 0 or -1 with errno set. */
@@ -200,7 +119,7 @@ cmd_resolve_dir(const char *path, char *const *envp, int create,
 	*dir = NULL;
 	if (path == NULL || *path == '\0')
 		return 0;
-	if ((p = expand_vars(path, envp, 1, err, errlen)) == NULL)
+	if ((p = expand_path(path, envp, err, errlen)) == NULL)
 		return -1;
 	if ((p = expand_home(p, envp)) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -274,7 +193,8 @@ static char **
 env_add_file(char **env, size_t *n)
 {
 	const char *path = getenv("EXECD_ENVS");
-	char *line = NULL, *p, *eq, *val, *end, err[128];
+	struct osb_buf val = { 0 };
+	char *line = NULL, *p, *eq, *end;
 	size_t cap = 0;
 	FILE *f;
 
@@ -289,16 +209,15 @@ env_add_file(char **env, size_t *n)
 			*--end = '\0';
 		if (*p == '\0' || *p == '#' || (eq = strchr(p, '=')) == NULL)
 			continue;
-		if ((val = expand_vars(eq + 1, environ, 0, err,
-		    sizeof(err))) == NULL ||
+		val.len = 0;
+		if (expand_vars(eq + 1, environ, &val, NULL, 0) < 0 ||
 		    (env = env_grow(env, *n, 1)) == NULL ||
-		    env_set(env, n, p, (size_t)(eq - p), val) < 0) {
-			free(val);
+		    env_set(env, n, p, (size_t)(eq - p), val.data) < 0) {
+			cmd_env_free(env);
 			env = NULL;
-			break;
 		}
-		free(val);
 	}
+	osb_buf_free(&val);
 	free(line);
 	fclose(f);
 	return env;

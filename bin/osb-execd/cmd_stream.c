@@ -12,12 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <unistd.h>
 
 #include "command.h"
 
 /* Text queued for a slow stream before the reader stops reading. */
 #define EVQ_MAX_BYTES (1024 * 1024)
+
+static const char *const stream_type[2] = { "stdout", "stderr" };
 
 struct evq_item {
 	struct evq_item *next;
@@ -34,63 +36,6 @@ struct evq {
 	int listening;
 	int refs;
 };
-
-/* Monotonic milliseconds. */
-int64_t
-cmd_clock_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Initialise cond to time its waits on CLOCK_MONOTONIC. */
-void
-cmd_cond_init(pthread_cond_t *cond)
-{
-	pthread_condattr_t attr;
-
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(cond, &attr);
-	pthread_condattr_destroy(&attr);
-}
-
-/* Wait on cond until deadline_ms; 0, or ETIMEDOUT. */
-int
-cmd_cond_wait(pthread_cond_t *cond, pthread_mutex_t *lock,
-    int64_t deadline_ms)
-{
-	struct timespec ts;
-
-	ts.tv_sec = deadline_ms / 1000;
-	ts.tv_nsec = (long)(deadline_ms % 1000) * 1000000;
-	return pthread_cond_timedwait(cond, lock, &ts);
-}
-
-/* A random version 4 uuid, dashed or as 32 hex digits. */
-void
-cmd_random_id(char *buf, size_t len, int dashed)
-{
-	static const char hex[] = "0123456789abcdef";
-	unsigned char b[16];
-	size_t i, o = 0, dash;
-
-	arc4random_buf(b, sizeof(b));
-	b[6] = (b[6] & 0x0f) | 0x40;	/* a version 4 uuid, as Go's */
-	b[8] = (b[8] & 0x3f) | 0x80;
-	for (i = 0; i < sizeof(b); i++) {
-		dash = dashed && (i == 4 || i == 6 || i == 8 || i == 10);
-		if (o + 2 + dash >= len)
-			break;
-		if (dash)
-			buf[o++] = '-';
-		buf[o++] = hex[b[i] >> 4];
-		buf[o++] = hex[b[i] & 15];
-	}
-	buf[o] = '\0';
-}
 
 /* An empty queue with both references taken; NULL when out of memory. */
 struct evq *
@@ -300,8 +245,8 @@ utf8_clean(const unsigned char *src, size_t n, char *dst, int flush,
  * A TYPE event with data as UTF-8 after what carry held; an incomplete
  * sequence at the end waits in carry unless flush. NULL: nothing to send.
  */
-json_t *
-cmd_text_event(const char *type, struct utf8_carry *carry, const char *data,
+static json_t *
+text_event(const char *type, struct utf8_carry *carry, const char *data,
     size_t len, int flush)
 {
 	unsigned char *src;
@@ -327,6 +272,47 @@ out:
 	free(src);
 	free(clean);
 	return ev;
+}
+
+/* Read a piece of output and queue it; see command.h. */
+ssize_t
+cmd_read_output(int *fd, int which, struct utf8_carry *carry, struct evq *q,
+    char *buf)
+{
+	ssize_t n = read(*fd, buf, CMD_READ_CHUNK);
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return -1;
+	if (n <= 0) {
+		close(*fd);
+		*fd = -1;
+		if (q)
+			evq_push(q, text_event(stream_type[which], carry,
+			    NULL, 0, 1));
+		return 0;
+	}
+	if (q)
+		evq_push(q, text_event(stream_type[which], carry, buf,
+		    (size_t)n, 0));
+	return n;
+}
+
+/* The last events of a run. */
+void
+cmd_last_events(struct evq *q, struct utf8_carry carry[2], int code,
+    const char *why, int64_t execution_ms)
+{
+	char evalue[16];
+	int i;
+
+	for (i = 0; i < 2; i++)
+		evq_push(q, text_event(stream_type[i], &carry[i], NULL, 0, 1));
+	if (why == NULL)
+		evq_push(q, cmd_complete_event(execution_ms));
+	else {
+		snprintf(evalue, sizeof(evalue), "%d", code);
+		evq_push(q, cmd_error_event(evalue, why));
+	}
 }
 
 /* {"type":"init","text":ID} */

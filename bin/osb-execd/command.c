@@ -29,16 +29,12 @@
 
 /* Finished commands kept for status and logs; older ones are dropped. */
 #define MAX_FINISHED 128
-#define READ_CHUNK 16384
 /*
  * Once the command has exited, how long output may still come from
  * something it left behind holding the pipes (`daemon &`) before the
  * stream ends anyway.
  */
 #define DRAIN_MS 100
-/* Without a pidfd, how often to look whether the command has exited. */
-#define REAP_POLL_MS 50
-#define THREAD_STACK (256 * 1024)
 
 struct cmd {
 	struct cmd *next;	/* in the registry, newest first */
@@ -80,8 +76,6 @@ struct run_req {
 	gid_t gid;
 	json_t *envs;
 };
-
-static const char *const stream_type[2] = { "stdout", "stderr" };
 
 static pthread_mutex_t cmd_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cmd_finished;	/* broadcast as each one ends */
@@ -167,27 +161,6 @@ cmd_mark_finished(struct cmd *c, int code, const char *error)
 	    *error ? error : "exit status 0");
 }
 
-/* Read what fd i of w has and send it on (or drop it without a stream). */
-static void
-watch_read(struct watch *w, int i, char *buf)
-{
-	ssize_t n = read(w->fd[i], buf, READ_CHUNK);
-
-	if (n < 0 && (errno == EINTR || errno == EAGAIN))
-		return;
-	if (n <= 0) {
-		if (w->q)
-			evq_push(w->q, cmd_text_event(stream_type[i],
-			    &w->carry[i], NULL, 0, 1));
-		close(w->fd[i]);
-		w->fd[i] = -1;
-		return;
-	}
-	if (w->q)
-		evq_push(w->q, cmd_text_event(stream_type[i], &w->carry[i],
-		    buf, (size_t)n, 0));
-}
-
 /*
  * Reap the command if it has exited; kill its group at the deadline. An
  * interrupted or timed out command takes what it left behind in its group
@@ -220,19 +193,15 @@ watch_check(struct watch *w, int64_t now)
 static int
 watch_timeout(const struct watch *w, int64_t now)
 {
-	int64_t t = INT64_MAX;
+	int64_t until = INT64_MAX;
 
 	if (w->lingering)
 		return -1;
 	if (w->exited)
-		t = w->drain_until - now;
+		until = w->drain_until;
 	else if (w->c->deadline_ms && !w->timed_out)
-		t = w->c->deadline_ms - now;
-	if (!w->exited && w->pidfd < 0 && t > REAP_POLL_MS)
-		t = REAP_POLL_MS;
-	if (t == INT64_MAX)
-		return -1;
-	return t < 0 ? 0 : t > INT_MAX ? INT_MAX : (int)t;
+		until = w->c->deadline_ms;
+	return cmd_poll_timeout(until, now, !w->exited && w->pidfd < 0);
 }
 
 /* One round: wait for output, exit or a deadline, and deal with it. */
@@ -260,7 +229,7 @@ watch_round(struct watch *w, char *buf)
 		return;
 	for (i = 0; i < 2; i++)
 		if (slot[i] >= 0 && pfd[slot[i]].revents)
-			watch_read(w, i, buf);
+			cmd_read_output(&w->fd[i], i, &w->carry[i], w->q, buf);
 	if (!w->exited)
 		watch_check(w, cmd_clock_ms());
 }
@@ -269,21 +238,11 @@ watch_round(struct watch *w, char *buf)
 static void
 watch_report(struct watch *w, const struct cmd_exit *e)
 {
-	char evalue[16];
-	int i;
-
 	if (w->q == NULL)
 		return;
-	for (i = 0; i < 2; i++)
-		evq_push(w->q, cmd_text_event(stream_type[i], &w->carry[i],
-		    NULL, 0, 1));
-	if (e->code == 0 && e->text[0] == '\0')
-		evq_push(w->q, cmd_complete_event(cmd_clock_ms() -
-		    w->c->start_ms));
-	else {
-		snprintf(evalue, sizeof(evalue), "%d", e->code);
-		evq_push(w->q, cmd_error_event(evalue, e->text));
-	}
+	cmd_last_events(w->q, w->carry, e->code, e->code == 0 &&
+	    e->text[0] == '\0' ? NULL : e->text,
+	    cmd_clock_ms() - w->c->start_ms);
 	evq_end(w->q);
 	w->q = NULL;
 }
@@ -298,7 +257,7 @@ cmd_thread(void *arg)
 {
 	struct watch *w = arg;
 	struct cmd_exit e;
-	char buf[READ_CHUNK];
+	char buf[CMD_READ_CHUNK];
 	int64_t now;
 
 	for (;;) {
@@ -383,33 +342,17 @@ parse_run_request(json_t *doc, struct run_req *r, char *err, size_t errlen)
 		snprintf(err, errlen, "the body must be a JSON object");
 		return -1;
 	}
-	v = json_object_get(doc, "command");
-	if (!json_is_string(v) || json_string_length(v) == 0) {
-		snprintf(err, errlen, "\"command\" is required: a non-empty "
-		    "string");
+	if (cmd_parse_command(doc, &r->command, err, errlen) < 0 ||
+	    cmd_parse_cwd(doc, &r->cwd, err, errlen) < 0)
 		return -1;
-	}
-	r->command = json_string_value(v);
-	v = json_object_get(doc, "cwd");
-	if (!absent(v) && !json_is_string(v)) {
-		snprintf(err, errlen, "\"cwd\" must be a string");
-		return -1;
-	}
-	r->cwd = json_string_value(v);
 	v = json_object_get(doc, "background");
 	if (!absent(v) && !json_is_boolean(v)) {
 		snprintf(err, errlen, "\"background\" must be a boolean");
 		return -1;
 	}
 	r->background = json_is_true(v);
-	v = json_object_get(doc, "timeout");
-	if (!absent(v) && (!json_is_integer(v) || json_integer_value(v) < 0)) {
-		snprintf(err, errlen, "\"timeout\" must be a non-negative "
-		    "integer (milliseconds)");
-		return -1;
-	}
-	r->timeout_ms = absent(v) ? 0 : json_integer_value(v);
-	if (parse_id(doc, "uid", &r->set_uid, &uid, err, errlen) < 0 ||
+	if (cmd_parse_timeout(doc, &r->timeout_ms, err, errlen) < 0 ||
+	    parse_id(doc, "uid", &r->set_uid, &uid, err, errlen) < 0 ||
 	    parse_id(doc, "gid", &r->set_gid, &gid, err, errlen) < 0)
 		return -1;
 	r->uid = uid;
@@ -443,9 +386,7 @@ cmd_new(const struct run_req *r)
 	c->refs = 1;
 	clock_gettime(CLOCK_REALTIME, &c->started);
 	c->start_ms = cmd_clock_ms();
-	/* A timeout past the end of time is none. */
-	if (r->timeout_ms > 0 && r->timeout_ms < INT64_MAX - c->start_ms)
-		c->deadline_ms = c->start_ms + r->timeout_ms;
+	c->deadline_ms = cmd_deadline(c->start_ms, r->timeout_ms);
 	return c;
 }
 
@@ -467,22 +408,6 @@ open_log_file(char *err, size_t errlen)
 	}
 	unlink(path);
 	return fd;
-}
-
-/* Start the reader thread; -1 when it can't be had. */
-static int
-start_thread(struct watch *w)
-{
-	pthread_attr_t attr;
-	pthread_t tid;
-	int rc;
-
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, THREAD_STACK);
-	rc = pthread_create(&tid, &attr, cmd_thread, w);
-	pthread_attr_destroy(&attr);
-	return rc == 0 ? 0 : -1;
 }
 
 /*
@@ -532,7 +457,7 @@ cmd_start(struct cmd *c, const struct run_req *r, char **env,
 	c->pid = pid;
 	c->refs++;
 	pthread_mutex_unlock(&cmd_lock);
-	if (start_thread(w) == 0)
+	if (cmd_thread_start(cmd_thread, w) == 0)
 		return 0;
 	/* No thread to watch it: it can't run. */
 	pthread_mutex_lock(&cmd_lock);
@@ -593,8 +518,8 @@ run_validated(const struct run_req *r, char **env, const char *cwd,
 }
 
 /* POST /command */
-static int
-run_command(struct osb_req *req)
+int
+command_run(struct osb_req *req)
 {
 	struct run_req r;
 	struct cmd *c;
@@ -643,6 +568,20 @@ out:
 	return 0;
 }
 
+/* cmd_stop: whether the command runs. */
+static int
+cmd_running(void *c)
+{
+	return ((struct cmd *)c)->running;
+}
+
+/* cmd_stop: the command's group, 0 once it is reaped. */
+static pid_t
+cmd_group(void *c)
+{
+	return ((struct cmd *)c)->pid;
+}
+
 /*
  * Interrupt a running command: SIGINT to its group, then SIGTERM, then
  * SIGKILL, each given CMD_GRACE_MS to work; returns once it has ended
@@ -653,25 +592,18 @@ static void
 cmd_interrupt_locked(struct cmd *c)
 {
 	static const int sigs[] = { SIGINT, SIGTERM, SIGKILL };
-	int64_t deadline;
-	size_t i;
+	const struct cmd_stop st = { &cmd_lock, &cmd_finished, cmd_running,
+	    cmd_group, c };
 
 	c->refs++;
 	c->interrupted = 1;
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]) && c->running; i++) {
-		if (c->pid > 0)
-			kill(-c->pid, sigs[i]);
-		deadline = cmd_clock_ms() + CMD_GRACE_MS;
-		while (c->running && cmd_cond_wait(&cmd_finished, &cmd_lock,
-		    deadline) != ETIMEDOUT)
-			;
-	}
+	cmd_stop_locked(&st, sigs, sizeof(sigs) / sizeof(sigs[0]));
 	cmd_unref_locked(c);
 }
 
 /* DELETE /command?id=ID: a command, or the current run of a session. */
-static int
-interrupt_command(struct osb_req *req)
+int
+command_interrupt(struct osb_req *req)
 {
 	const char *id = osb_req_query(req, "id");
 	struct cmd *c;
@@ -733,7 +665,7 @@ cmd_status(const struct cmd *c)
 }
 
 /* GET /command/status/{id} */
-static int
+int
 command_status(struct osb_req *req)
 {
 	const char *id = req->params[0];
@@ -791,7 +723,7 @@ reply_log(struct osb_req *req, int fd, int64_t cursor)
 }
 
 /* GET /command/{id}/logs?cursor=N */
-static int
+int
 command_logs(struct osb_req *req)
 {
 	const char *id = req->params[0], *arg = osb_req_query(req, "cursor");
@@ -867,14 +799,3 @@ command_shutdown(void)
 	pthread_mutex_unlock(&cmd_lock);
 	session_shutdown();
 }
-
-const struct osb_route command_routes[] = {
-	{ "POST", "/command", run_command, NULL, NULL },
-	{ "DELETE", "/command", interrupt_command, NULL, NULL },
-	{ "GET", "/command/status/{}", command_status, NULL, NULL },
-	{ "GET", "/command/{}/logs", command_logs, NULL, NULL },
-	{ "POST", "/session", session_create, NULL, NULL },
-	{ "POST", "/session/{}/run", session_run, NULL, NULL },
-	{ "DELETE", "/session/{}", session_delete, NULL, NULL },
-	{ NULL, NULL, NULL, NULL, NULL }
-};

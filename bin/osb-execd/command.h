@@ -26,8 +26,12 @@
 
 #include "server.h"
 
-/* Every route of both; ends with a NULL method. */
-extern const struct osb_route command_routes[];
+/* POST /command, DELETE /command, GET /command/status/{id} and
+ * GET /command/{id}/logs; the session routes are in session.h. */
+int command_run(struct osb_req *);
+int command_interrupt(struct osb_req *);
+int command_status(struct osb_req *);
+int command_logs(struct osb_req *);
 
 /*
  * On shutdown: end every command's process group (SIGTERM, then SIGKILL
@@ -42,6 +46,10 @@ void command_shutdown(void);
 #define CMD_PING_MS 3000
 /* Interrupt: time a process group gets after each signal. */
 #define CMD_GRACE_MS 1000
+/* The most a reader thread reads from a pipe at once. */
+#define CMD_READ_CHUNK 16384
+/* Without a pidfd, how often to look whether a child has exited. */
+#define CMD_REAP_POLL_MS 50
 
 /* Monotonic milliseconds, for deadlines. */
 int64_t cmd_clock_ms(void);
@@ -51,6 +59,41 @@ void cmd_cond_init(pthread_cond_t *);
 int cmd_cond_wait(pthread_cond_t *, pthread_mutex_t *, int64_t deadline_ms);
 /* A random id: 32 hex digits, or the 8-4-4-4-12 uuid form when dashed. */
 void cmd_random_id(char *buf, size_t len, int dashed);
+/* Start fn(arg) on a detached thread with a small stack; 0 or -1. */
+int cmd_thread_start(void *(*fn)(void *), void *arg);
+/*
+ * The poll(2) timeout that ends at until (INT64_MAX: never), cut to
+ * CMD_REAP_POLL_MS when reap_poll (no pidfd tells when the child exits).
+ */
+int cmd_poll_timeout(int64_t until, int64_t now, int reap_poll);
+
+/*
+ * An interrupt: signals sent in turn to a process group, each given
+ * CMD_GRACE_MS to end what runs. Whether it still runs and which group
+ * to signal are the caller's to say; cond is broadcast when that changes.
+ */
+struct cmd_stop {
+	pthread_mutex_t *lock;
+	pthread_cond_t *cond;
+	int (*running)(void *arg);
+	pid_t (*group)(void *arg);	/* > 0: the group to signal now */
+	void *arg;
+};
+/* Send the signals until it no longer runs; called with the lock held. */
+void cmd_stop_locked(const struct cmd_stop *, const int *sigs, size_t n);
+
+/*
+ * The members of a run request both POST /command and POST
+ * /session/{id}/run take. Each returns 0 (a member that is absent or
+ * null leaves the default: NULL, 0), or -1 with why in err.
+ */
+int cmd_parse_command(json_t *doc, const char **command, char *err,
+    size_t errlen);
+int cmd_parse_cwd(json_t *doc, const char **cwd, char *err, size_t errlen);
+int cmd_parse_timeout(json_t *doc, int64_t *timeout_ms, char *err,
+    size_t errlen);
+/* The deadline of a run started at start_ms (cmd_clock_ms time), 0: none. */
+int64_t cmd_deadline(int64_t start_ms, int64_t timeout_ms);
 
 /*
  * An event queue: a reader thread pushes events, one SSE stream takes
@@ -75,17 +118,30 @@ int evq_next(void *evq, json_t **ev, int timeout_ms);
 void evq_detach(void *evq);
 
 /*
- * Output bytes to "stdout"/"stderr" events. JSON text must be UTF-8: a
- * sequence split across two reads is carried over to the next, invalid
- * bytes become U+FFFD.
+ * A child's stdout and stderr (CMD_OUT, CMD_ERR) as "stdout"/"stderr"
+ * events. JSON text must be UTF-8: a sequence split across two reads is
+ * carried over to the next, invalid bytes become U+FFFD.
  */
+enum { CMD_OUT, CMD_ERR };
 struct utf8_carry {
 	unsigned char b[4];
 	size_t n;
 };
-/* The event for data (NULL when nothing to send yet); flush: no more. */
-json_t *cmd_text_event(const char *type, struct utf8_carry *,
-    const char *data, size_t len, int flush);
+/*
+ * Read once (into buf, CMD_READ_CHUNK bytes) from *fd, output stream
+ * which, and queue what came on q (dropped when q is NULL). Returns the
+ * bytes read, 0 at the end (*fd closed and set to -1, what carry held
+ * sent), or -1 when there was nothing to read.
+ */
+ssize_t cmd_read_output(int *fd, int which, struct utf8_carry *,
+    struct evq *q, char *buf);
+/*
+ * The last events of a run: what carry[CMD_OUT], carry[CMD_ERR] still
+ * hold, then execution_complete when why is NULL, else an error event
+ * with code and why.
+ */
+void cmd_last_events(struct evq *q, struct utf8_carry carry[2], int code,
+    const char *why, int64_t execution_ms);
 json_t *cmd_init_event(const char *id);
 json_t *cmd_complete_event(int64_t execution_ms);
 json_t *cmd_error_event(const char *evalue, const char *traceback);

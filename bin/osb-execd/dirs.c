@@ -100,36 +100,23 @@ dirs_list(struct osb_req *req)
 	return osb_reply_json(req, 200, l.entries);
 }
 
+/* file_perm_fn: mkdir -p, then the permission. */
+static int
+mkdir_one(const char *abs, const struct file_perm *perm, const char **op)
+{
+	/* New directories get 0777 less the umask, as in Go. */
+	*op = "mkdir";
+	if (file_mkdirs(abs, 0777) < 0)
+		return -1;
+	return file_perm_apply(abs, -1, perm, op);
+}
+
 /* Create directories with their parents: {path: {owner, group, mode}}.
  * All entries are checked before any is made. */
 int
 dirs_make(struct osb_req *req)
 {
-	struct file_perm *perms;
-	const char *path, *op;
-	json_t *body, *value;
-	size_t i = 0;
-	char *abs;
-
-	if ((body = file_body_object(req, "path: permission")) == NULL)
-		return 0;
-	if ((perms = file_perms_of(req, body)) != NULL) {
-		json_object_foreach(body, path, value) {
-			if ((abs = file_path(req, path)) == NULL)
-				break;
-			/* New directories get 0777 less the umask, as in Go. */
-			op = "mkdir";
-			if (file_mkdirs(abs, 0777) < 0 ||
-			    file_perm_apply(abs, -1, &perms[i++], &op) < 0)
-				file_reply_errno(req, errno, op, abs);
-			free(abs);
-			if (req->replied)
-				break;
-		}
-	}
-	free(perms);
-	json_decref(body);
-	return req->replied ? 0 : osb_reply_empty(req, 200);
+	return file_each_perm(req, mkdir_one);
 }
 
 /* What rm -rf has seen: the directories to remove once emptied. */
@@ -220,26 +207,24 @@ remove_tree(const char *path, char **failed)
 	return rc;
 }
 
+/* file_path_fn: rm -rf. */
+static void
+remove_one(struct osb_req *req, const char *path, const char *abs,
+    void *arg)
+{
+	char *failed;
+
+	if (remove_tree(abs, &failed) < 0) {
+		file_reply_errno(req, errno, "remove", failed ? failed : abs);
+		free(failed);
+	}
+}
+
 /* Remove directories with all they hold; missing ones are no error. */
 int
 dirs_remove(struct osb_req *req)
 {
-	const char **paths;
-	char *abs, *failed;
-	size_t n, i;
-
-	if ((paths = file_query_paths(req, &n)) == NULL)
-		return 0;
-	for (i = 0; i < n && !req->replied; i++) {
-		if ((abs = file_path(req, paths[i])) == NULL)
-			break;
-		if (remove_tree(abs, &failed) < 0) {
-			file_reply_errno(req, errno, "remove",
-			    failed ? failed : abs);
-			free(failed);
-		}
-		free(abs);
-	}
-	free(paths);
-	return req->replied ? 0 : osb_reply_empty(req, 200);
+	if (file_each_path(req, remove_one, NULL) == 0)
+		return osb_reply_empty(req, 200);
+	return 0;
 }

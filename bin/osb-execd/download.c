@@ -153,28 +153,15 @@ reply_unsatisfiable(struct osb_req *req, const char *path, long long size,
     const char *range)
 {
 	struct MHD_Response *r;
-	char crange[64], message[1024], *text;
-	json_t *doc;
+	char crange[64];
 
-	snprintf(message, sizeof(message),
+	r = osb_response_error("INVALID_RANGE",
 	    "download %s: range %s not satisfiable (size %lld)", path, range,
 	    size);
-	doc = json_pack("{s:s, s:s}", "code", "INVALID_RANGE", "message",
-	    message);
-	text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
-	json_decref(doc);
-	if (text == NULL)
+	if (r == NULL)
 		return osb_reply_error(req, 500, OSB_E_RUNTIME,
 		    "out of memory");
-	r = MHD_create_response_from_buffer(strlen(text), text,
-	    MHD_RESPMEM_MUST_FREE);
-	if (r == NULL) {
-		free(text);
-		return -1;
-	}
 	snprintf(crange, sizeof(crange), "bytes */%lld", size);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
-	    "application/json");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_RANGE, crange);
 	return osb_reply_response(req, 416, r);
 }

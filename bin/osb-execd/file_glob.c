@@ -114,21 +114,27 @@ add_alternative(struct file_glob *g, char *pattern)
 	return 0;
 }
 
-/* Index of the '}' closing the group that opens at p[open]. */
+/*
+ * Index of the ',' or '}' that ends the alternative of a brace group
+ * starting at p[i]: the first one outside quotes, classes and nested
+ * groups.
+ */
 static size_t
-group_close(const char *p, size_t open)
+alternative_end(const char *p, size_t i)
 {
-	size_t i, depth = 0;
+	size_t depth = 0;
 
-	for (i = open + 1; p[i]; i++) {
+	for (; p[i]; i++) {
 		if (p[i] == '\\')
 			i++;
 		else if (p[i] == '[')
 			i += class_end(p + i);
 		else if (p[i] == '{')
 			depth++;
-		else if (p[i] == '}' && depth-- == 0)
+		else if ((p[i] == '}' || p[i] == ',') && depth == 0)
 			break;
+		else if (p[i] == '}')
+			depth--;
 	}
 	return i;
 }
@@ -141,34 +147,26 @@ static int
 expand(struct file_glob *g, char *pattern)
 {
 	long open = first_brace(pattern);
-	size_t close, i, start, depth = 0;
+	size_t start, end, close;
 	char *alt;
 	int rc = 0;
 
 	if (open < 0)
 		return add_alternative(g, pattern);
-	close = group_close(pattern, (size_t)open);
-	start = (size_t)open + 1;
-	for (i = start; i <= close && rc == 0; i++) {
-		if (i < close) {
-			if (pattern[i] == '\\')
-				i++;
-			else if (pattern[i] == '[')
-				i += class_end(pattern + i);
-			else if (pattern[i] == '{')
-				depth++;
-			else if (pattern[i] == '}')
-				depth--;
-			if (pattern[i] != ',' || depth > 0)
-				continue;
-		}
+	close = (size_t)open;
+	do
+		close = alternative_end(pattern, close + 1);
+	while (pattern[close] == ',');
+	for (start = (size_t)open + 1; start <= close && rc == 0;
+	    start = end + 1) {
+		end = alternative_end(pattern, start);
 		/* prefix, this alternative, what follows the group */
 		if (asprintf(&alt, "%.*s%.*s%s", (int)open, pattern,
-		    (int)(i - start), pattern + start, pattern + close + 1) < 0)
+		    (int)(end - start), pattern + start,
+		    pattern + close + 1) < 0)
 			rc = -1;
 		else
 			rc = expand(g, alt);
-		start = i + 1;
 	}
 	free(pattern);
 	return rc;

@@ -39,42 +39,36 @@ time_json(const struct timespec *ts)
 	return json_string(buf);
 }
 
-/* The user name of uid (its number when it has none), cached in names. */
-static const char *
-user_name(uid_t uid, struct file_names *names)
+/* The name of a user id (a group id when group) into buf; -1: none. */
+static int
+id_to_name(unsigned long id, int group, char *buf, size_t len)
 {
-	struct passwd pw, *found = NULL;
-	char buf[4096];
+	struct passwd pw, *user = NULL;
+	struct group gr, *grp = NULL;
+	char tmp[4096];
 
-	if (names->have_user && names->uid == uid)
-		return names->user;
-	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &found) == 0 && found)
-		strlcpy(names->user, found->pw_name, sizeof(names->user));
+	if (group && getgrgid_r((gid_t)id, &gr, tmp, sizeof(tmp), &grp) == 0 &&
+	    grp)
+		strlcpy(buf, grp->gr_name, len);
+	else if (!group && getpwuid_r((uid_t)id, &pw, tmp, sizeof(tmp),
+	    &user) == 0 && user)
+		strlcpy(buf, user->pw_name, len);
 	else
-		snprintf(names->user, sizeof(names->user), "%lu",
-		    (unsigned long)uid);
-	names->uid = uid;
-	names->have_user = 1;
-	return names->user;
+		return -1;
+	return 0;
 }
 
-/* The group name of gid (its number when it has none), cached in names. */
+/* The name of id (its number when it has none), looked up once in c. */
 static const char *
-group_name(gid_t gid, struct file_names *names)
+cached_name(struct id_name *c, unsigned long id, int group)
 {
-	struct group gr, *found = NULL;
-	char buf[4096];
-
-	if (names->have_group && names->gid == gid)
-		return names->group;
-	if (getgrgid_r(gid, &gr, buf, sizeof(buf), &found) == 0 && found)
-		strlcpy(names->group, found->gr_name, sizeof(names->group));
-	else
-		snprintf(names->group, sizeof(names->group), "%lu",
-		    (unsigned long)gid);
-	names->gid = gid;
-	names->have_group = 1;
-	return names->group;
+	if (c->have && c->id == id)
+		return c->name;
+	if (id_to_name(id, group, c->name, sizeof(c->name)) < 0)
+		snprintf(c->name, sizeof(c->name), "%lu", id);
+	c->id = id;
+	c->have = 1;
+	return c->name;
 }
 
 /* "file", "directory", "symlink" or "other". */
@@ -104,8 +98,8 @@ file_info(const char *path, const struct stat *st, struct file_names *names)
 	    "size", (json_int_t)st->st_size,
 	    "modified_at", time_json(&st->st_mtim),
 	    "created_at", time_json(&st->st_ctim),
-	    "owner", user_name(st->st_uid, names),
-	    "group", group_name(st->st_gid, names),
+	    "owner", cached_name(&names->user, st->st_uid, 0),
+	    "group", cached_name(&names->group, st->st_gid, 1),
 	    "mode", mode);
 }
 
@@ -125,42 +119,32 @@ octal_digits(json_int_t v)
 	return mode;
 }
 
-/* Look up a user by name (or number); (uid_t)-1 when there is none. */
-static uid_t
-lookup_user(const char *name)
+/*
+ * The id of the user (the group when group) of that name, or written as
+ * a number; -1 when there is none (logged: the file keeps its own).
+ */
+static long long
+name_to_id(const char *name, int group)
 {
-	struct passwd pw, *found = NULL;
+	struct passwd pw, *user = NULL;
+	struct group gr, *grp = NULL;
 	char buf[4096], *end;
 	unsigned long id;
 
-	if (getpwnam_r(name, &pw, buf, sizeof(buf), &found) == 0 && found)
-		return found->pw_uid;
+	if (group && getgrnam_r(name, &gr, buf, sizeof(buf), &grp) == 0 && grp)
+		return grp->gr_gid;
+	if (!group && getpwnam_r(name, &pw, buf, sizeof(buf), &user) == 0 &&
+	    user)
+		return user->pw_uid;
 	errno = 0;
 	id = strtoul(name, &end, 10);
+	/* uid_t and gid_t are alike; -1 of either means "leave it". */
 	if (isdigit((unsigned char)name[0]) && *end == '\0' && errno == 0 &&
 	    id < (uid_t)-1)
-		return (uid_t)id;
-	execd_log(LOG_WARN_, "no user %s: owner left as it is", name);
-	return (uid_t)-1;
-}
-
-/* Look up a group by name (or number); (gid_t)-1 when there is none. */
-static gid_t
-lookup_group(const char *name)
-{
-	struct group gr, *found = NULL;
-	char buf[4096], *end;
-	unsigned long id;
-
-	if (getgrnam_r(name, &gr, buf, sizeof(buf), &found) == 0 && found)
-		return found->gr_gid;
-	errno = 0;
-	id = strtoul(name, &end, 10);
-	if (isdigit((unsigned char)name[0]) && *end == '\0' && errno == 0 &&
-	    id < (gid_t)-1)
-		return (gid_t)id;
-	execd_log(LOG_WARN_, "no group %s: group left as it is", name);
-	return (gid_t)-1;
+		return (long long)id;
+	execd_log(LOG_WARN_, "no %s %s: %s left as it is", group ? "group" :
+	    "user", name, group ? "group" : "owner");
+	return -1;
 }
 
 /* The string member key of obj in *s (NULL when absent, null or "");
@@ -214,15 +198,16 @@ file_perm_parse(const json_t *obj, struct file_perm *perm, char *err,
 		return -1;
 	}
 	if (owner)
-		perm->uid = lookup_user(owner);
+		perm->uid = (uid_t)name_to_id(owner, 0);
 	if (group)
-		perm->gid = lookup_group(group);
+		perm->gid = (gid_t)name_to_id(group, 1);
 	return 0;
 }
 
-/* The Permission of each member of body, in order; NULL after a reply. */
-struct file_perm *
-file_perms_of(struct osb_req *req, json_t *body)
+/* The Permission of each member of body, in order (a malloc'd array);
+ * NULL after replying 400 naming the bad one, or 500. */
+static struct file_perm *
+perms_of(struct osb_req *req, json_t *body)
 {
 	struct file_perm *perms;
 	const char *path;
@@ -267,4 +252,32 @@ file_perm_apply(const char *path, int fd, const struct file_perm *perm,
 			return -1;
 	}
 	return 0;
+}
+
+/* fn for each entry of a {path: Permission} body; see file_util.h. */
+int
+file_each_perm(struct osb_req *req, file_perm_fn fn)
+{
+	struct file_perm *perms;
+	const char *path, *op;
+	json_t *body, *value;
+	size_t i = 0;
+	char *abs;
+
+	if ((body = file_body_object(req, "path: permission")) == NULL)
+		return 0;
+	if ((perms = perms_of(req, body)) != NULL) {
+		json_object_foreach(body, path, value) {
+			if ((abs = file_path(req, path)) == NULL)
+				break;
+			if (fn(abs, &perms[i++], &op) < 0)
+				file_reply_errno(req, errno, op, abs);
+			free(abs);
+			if (req->replied)
+				break;
+		}
+	}
+	free(perms);
+	json_decref(body);
+	return req->replied ? 0 : osb_reply_empty(req, 200);
 }

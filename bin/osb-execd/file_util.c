@@ -16,83 +16,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
+#include "expand.h"
 #include "file_util.h"
-
-/* A growing string. */
-struct text {
-	char *s;
-	size_t len, cap;
-};
-
-/* Append n bytes of s; returns 0, or -1 when out of memory. */
-static int
-text_add(struct text *t, const char *s, size_t n)
-{
-	char *grown;
-	size_t cap;
-
-	if (t->len + n + 1 > t->cap) {
-		cap = t->cap ? t->cap : 256;
-		while (cap < t->len + n + 1)
-			cap *= 2;
-		if ((grown = realloc(t->s, cap)) == NULL)
-			return -1;
-		t->s = grown;
-		t->cap = cap;
-	}
-	memcpy(t->s + t->len, s, n);
-	t->len += n;
-	t->s[t->len] = '\0';
-	return 0;
-}
-
-/* Length of the variable name at s ([A-Za-z_][A-Za-z0-9_]*), 0 if none. */
-static size_t
-var_name_len(const char *s)
-{
-	size_t n = 0;
-
-	if (!isalpha((unsigned char)s[0]) && s[0] != '_')
-		return 0;
-	while (isalnum((unsigned char)s[n]) || s[n] == '_')
-		n++;
-	return n;
-}
-
-/*
- * Expand $NAME and ${NAME} from the environment into t. Returns 0, 1 with
- * the first undefined name in undef, or -1 when out of memory.
- */
-static int
-expand_vars(const char *p, struct text *t, char *undef, size_t undeflen)
-{
-	char name[256];
-	const char *value;
-	size_t n;
-	int braced;
-
-	while (*p) {
-		braced = p[0] == '$' && p[1] == '{';
-		n = p[0] == '$' ? var_name_len(p + 1 + braced) : 0;
-		if (n == 0 || n >= sizeof(name) ||
-		    (braced && p[2 + n] != '}')) {
-			if (text_add(t, p, 1) < 0)
-				return -1;
-			p++;
-			continue;
-		}
-		memcpy(name, p + 1 + braced, n);
-		name[n] = '\0';
-		if ((value = getenv(name)) == NULL) {
-			strlcpy(undef, name, undeflen);
-			return 1;
-		}
-		if (text_add(t, value, strlen(value)) < 0)
-			return -1;
-		p += 1 + 2 * braced + n;
-	}
-	return text_add(t, "", 0);
-}
+#include "util.h"
 
 /* Rewrite an absolute path in place without ".", ".." and empty segments. */
 static void
@@ -147,16 +74,16 @@ home_dir(char *buf, size_t len)
 
 /* Replace the first skip bytes of t's text with base and a slash. */
 static int
-put_before(struct text *t, const char *base, size_t skip)
+put_before(struct osb_buf *t, const char *base, size_t skip)
 {
-	struct text out = { NULL, 0, 0 };
+	struct osb_buf out = { 0 };
 	int rc = 0;
 
-	if (text_add(&out, base, strlen(base)) < 0 ||
-	    text_add(&out, "/", 1) < 0 ||
-	    text_add(&out, t->s + skip, t->len - skip) < 0)
+	if (osb_buf_append(&out, base, strlen(base)) < 0 ||
+	    osb_buf_append(&out, "/", 1) < 0 ||
+	    osb_buf_append(&out, t->data + skip, t->len - skip) < 0)
 		rc = -1;
-	free(t->s);
+	osb_buf_free(t);
 	*t = out;
 	return rc;
 }
@@ -164,14 +91,14 @@ put_before(struct text *t, const char *base, size_t skip)
 /* Expand a leading "~", then put the working directory before a relative
  * path. Returns 0, or -1 with errno set. */
 static int
-make_absolute(struct text *t)
+make_absolute(struct osb_buf *t)
 {
 	char dir[PATH_MAX];
 
-	if (strcmp(t->s, "~") == 0 || strncmp(t->s, "~/", 2) == 0)
+	if (strcmp(t->data, "~") == 0 || strncmp(t->data, "~/", 2) == 0)
 		if (put_before(t, home_dir(dir, sizeof(dir)), 1) < 0)
 			return -1;
-	if (t->s[0] == '/')
+	if (t->data[0] == '/')
 		return 0;
 	if (getcwd(dir, sizeof(dir)) == NULL)
 		return -1;
@@ -182,7 +109,7 @@ make_absolute(struct text *t)
 char *
 file_path(struct osb_req *req, const char *path)
 {
-	struct text t = { NULL, 0, 0 };
+	struct osb_buf t = { 0 };
 	char undef[256];
 	int rc;
 
@@ -190,26 +117,26 @@ file_path(struct osb_req *req, const char *path)
 		osb_reply_error(req, 400, OSB_E_INVALID, "empty path");
 		return NULL;
 	}
-	rc = expand_vars(path, &t, undef, sizeof(undef));
+	rc = expand_vars(path, environ, &t, undef, sizeof(undef));
 	if (rc == 1) {
 		osb_reply_error(req, 400, OSB_E_INVALID,
 		    "%s: undefined environment variable %s", path, undef);
-		free(t.s);
+		osb_buf_free(&t);
 		return NULL;
 	}
 	if (rc < 0 || make_absolute(&t) < 0) {
 		osb_reply_error(req, 500, OSB_E_RUNTIME, "%s: %s", path,
 		    strerror(errno));
-		free(t.s);
+		osb_buf_free(&t);
 		return NULL;
 	}
-	clean_path(t.s);
-	return t.s;
+	clean_path(t.data);
+	return t.data;
 }
 
 /* The path= arguments; NULL after a reply when there are none. */
-const char **
-file_query_paths(struct osb_req *req, size_t *n)
+static const char **
+query_paths(struct osb_req *req, size_t *n)
 {
 	const char **paths = osb_req_query_all(req, "path", n);
 
@@ -226,9 +153,30 @@ file_query_paths(struct osb_req *req, size_t *n)
 	return paths;
 }
 
-/* strerror(3) into buf, its first letter lowercased. */
-const char *
-file_strerror(int errnum, char *buf, size_t len)
+/* fn for each path= argument; see file_util.h. */
+int
+file_each_path(struct osb_req *req, file_path_fn fn, void *arg)
+{
+	const char **paths;
+	size_t n, i;
+	char *abs;
+
+	if ((paths = query_paths(req, &n)) == NULL)
+		return -1;
+	for (i = 0; i < n && !req->replied; i++) {
+		if ((abs = file_path(req, paths[i])) == NULL)
+			break;
+		fn(req, paths[i], abs, arg);
+		free(abs);
+	}
+	free(paths);
+	return req->replied ? -1 : 0;
+}
+
+/* strerror(3) into buf, its first letter lowercased, as error messages
+ * want it. */
+static const char *
+lowercase_strerror(int errnum, char *buf, size_t len)
 {
 	const char *s = strerror_r(errnum, buf, len);
 
@@ -246,7 +194,7 @@ file_reply_errno(struct osb_req *req, int errnum, const char *op,
 {
 	char reason[128];
 
-	file_strerror(errnum, reason, sizeof(reason));
+	lowercase_strerror(errnum, reason, sizeof(reason));
 	if (errnum == ENOENT)
 		return osb_reply_error(req, 404, OSB_E_NOTFOUND, "%s %s: %s",
 		    op, path, reason);
@@ -343,24 +291,6 @@ file_sink_init(struct file_sink *s, int fd, size_t cap)
 	return (s->buf = malloc(cap)) == NULL ? -1 : 0;
 }
 
-/* write(2) all of len bytes; -1 with errno set. */
-static int
-write_all(int fd, const char *p, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		if ((n = write(fd, p, len)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Write out and empty the buffer; -1 with errno set. */
 int
 file_sink_flush(struct file_sink *s)
@@ -368,7 +298,7 @@ file_sink_flush(struct file_sink *s)
 	size_t len = s->len;
 
 	s->len = 0;
-	return write_all(s->fd, s->buf, len);
+	return osb_write_all(s->fd, s->buf, len);
 }
 
 /* Buffer data, writing out whenever the buffer fills. */
@@ -380,7 +310,7 @@ file_sink_put(struct file_sink *s, const char *data, size_t len)
 			return -1;
 		/* Big pieces go straight out: copying them buys nothing. */
 		if (len >= s->cap / 2)
-			return write_all(s->fd, data, len);
+			return osb_write_all(s->fd, data, len);
 	}
 	memcpy(s->buf + s->len, data, len);
 	s->len += len;

@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "files.h"
 #include "server.h"
 
 /* A file's mode, owner and group to set; unset parts are left alone. */
@@ -20,12 +21,16 @@ struct file_perm {
 	gid_t gid;		/* (gid_t)-1: leave */
 };
 
+/* The name of a user or group id, once looked up. */
+struct id_name {
+	unsigned long id;
+	int have;
+	char name[64];
+};
+
 /* Owner and group names already looked up, for one request. */
 struct file_names {
-	uid_t uid;
-	gid_t gid;
-	int have_user, have_group;
-	char user[64], group[64];
+	struct id_name user, group;
 };
 
 /* Buffered writes to a descriptor: few, large write(2)s. */
@@ -42,16 +47,18 @@ struct file_sink {
  */
 char *file_path(struct osb_req *, const char *path);
 
-/* Every "path" query argument, or NULL after replying 400 MISSING_QUERY
- * (none) or 500; the caller frees the array. */
-const char **file_query_paths(struct osb_req *, size_t *n);
+/*
+ * Call fn with each "path" query argument and its file_path(), until fn
+ * replies or a path is bad. Returns 0 when nothing replied, -1 after a
+ * reply (400 MISSING_QUERY when there is no path at all).
+ */
+typedef void (*file_path_fn)(struct osb_req *, const char *path,
+    const char *abs, void *arg);
+int file_each_path(struct osb_req *, file_path_fn, void *arg);
 
 /* The request body as a JSON object, or NULL after replying 400 saying
  * it must be an object of what ("path: permission"). */
 json_t *file_body_object(struct osb_req *, const char *what);
-
-/* strerror(errnum) starting in lowercase, as error messages want it. */
-const char *file_strerror(int errnum, char *buf, size_t len);
 
 /*
  * Reply to a failed operation on path: 404 FILE_NOT_FOUND when the path
@@ -74,9 +81,15 @@ json_t *file_info(const char *path, const struct stat *st,
 int file_perm_parse(const json_t *obj, struct file_perm *, char *err,
     size_t errlen);
 
-/* The Permission of each member of the object body, in its order (a
- * malloc'd array); NULL after replying 400 naming the bad one, or 500. */
-struct file_perm *file_perms_of(struct osb_req *, json_t *body);
+/*
+ * For a body {path: Permission}: check every entry, then call fn with
+ * each file_path() and its permission until fn fails (-1 with errno set
+ * and *op naming the call). Replies: 200 once all went well, the
+ * failure as file_reply_errno() does, or 400 for a bad body. Returns 0.
+ */
+typedef int (*file_perm_fn)(const char *abs, const struct file_perm *,
+    const char **op);
+int file_each_perm(struct osb_req *, file_perm_fn);
 
 /* Apply perm to the open fd, or to path when fd is -1. Returns 0, or -1
  * with errno set and *op naming the call that failed. */
@@ -120,20 +133,5 @@ int file_sink_put(struct file_sink *, const char *data, size_t len);
 int file_sink_flush(struct file_sink *);
 /* Release the buffer (whatever it held is dropped). */
 void file_sink_free(struct file_sink *);
-
-/* Handlers, one file each by concern. */
-int files_info(struct osb_req *);
-int files_remove(struct osb_req *);
-int files_chmod(struct osb_req *);
-int files_move(struct osb_req *);
-int files_search(struct osb_req *);
-int files_replace(struct osb_req *);
-int files_download(struct osb_req *);
-int upload_body(struct osb_req *, const char *data, size_t len);
-int upload_finish(struct osb_req *);
-void upload_done(struct osb_req *);
-int dirs_list(struct osb_req *);
-int dirs_make(struct osb_req *);
-int dirs_remove(struct osb_req *);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "file_util.h"
 
 /* qsort(3) order for names: bytewise, as Go's os.ReadDir sorts. */
@@ -85,38 +86,19 @@ struct walk_frame {
 struct walk {
 	struct walk_frame *stack;
 	size_t top, cap;
-	char *path;
-	size_t path_cap;
+	struct osb_buf path;	/* of the entry at hand */
 };
 
-/* Grow w->path to hold len bytes and a NUL; -1 when out of memory. */
+/* Start walking the directory at w->path. Returns 1 when pushed, 0 when
+ * it vanished, -1 with errno set. */
 static int
-walk_path_room(struct walk *w, size_t len)
-{
-	char *grown;
-	size_t cap = w->path_cap ? w->path_cap : 1024;
-
-	if (len < w->path_cap)
-		return 0;
-	while (cap <= len)
-		cap *= 2;
-	if ((grown = realloc(w->path, cap)) == NULL)
-		return -1;
-	w->path = grown;
-	w->path_cap = cap;
-	return 0;
-}
-
-/* Start walking the directory at w->path (len bytes). Returns 1 when
- * pushed, 0 when it vanished, -1 with errno set. */
-static int
-walk_push(struct walk *w, size_t len, int depth)
+walk_push(struct walk *w, int depth)
 {
 	struct walk_frame *grown, *f;
 	char **names;
 	size_t n;
 
-	if ((names = sorted_names(w->path, &n)) == NULL)
+	if ((names = sorted_names(w->path.data, &n)) == NULL)
 		return errno == ENOENT ? 0 : -1;
 	if (w->top == w->cap) {
 		grown = reallocarray(w->stack, w->cap ? w->cap * 2 : 16,
@@ -132,43 +114,39 @@ walk_push(struct walk *w, size_t len, int depth)
 	f->names = names;
 	f->n = n;
 	f->next = 0;
-	f->len = len;
+	f->len = w->path.len;
 	f->depth = depth;
 	return 1;
 }
 
-/* Put the next entry of the top directory in w->path; its length, or 0
- * when out of memory. */
-static size_t
+/* Put the next entry of the top directory in w->path; -1 when out of
+ * memory. */
+static int
 walk_next_path(struct walk *w)
 {
 	struct walk_frame *f = &w->stack[w->top - 1];
 	const char *name = f->names[f->next++];
-	size_t at = f->len > 1 ? f->len + 1 : f->len;	/* root is "/" */
-	size_t nlen = strlen(name);
 
-	if (walk_path_room(w, at + nlen) < 0)
-		return 0;
-	w->path[f->len] = '/';
-	memcpy(w->path + at, name, nlen + 1);
-	return at + nlen;
+	/* The root "/" ends in a slash already. */
+	w->path.len = f->len;
+	if (f->len > 1 && osb_buf_append(&w->path, "/", 1) < 0)
+		return -1;
+	return osb_buf_append(&w->path, name, strlen(name));
 }
 
 /* Walk root with an explicit stack of directories; see file_util.h. */
 int
 file_walk(const char *root, file_walk_fn fn, void *arg, char **failed)
 {
-	struct walk w = { NULL, 0, 0, NULL, 0 };
+	struct walk w = { 0 };
 	struct walk_frame *f;
 	struct stat st;
-	size_t len = strlen(root);
 	int rc = 0, stopped = 0, want, depth, saved;
 
 	*failed = NULL;
-	if (walk_path_room(&w, len) < 0)
+	if (osb_buf_append(&w.path, root, strlen(root)) < 0)
 		return -1;
-	memcpy(w.path, root, len + 1);
-	if (walk_push(&w, len, 1) < 0)
+	if (walk_push(&w, 1) < 0)
 		rc = -1;
 	while (rc == 0 && w.top > 0) {
 		f = &w.stack[w.top - 1];
@@ -178,21 +156,21 @@ file_walk(const char *root, file_walk_fn fn, void *arg, char **failed)
 			continue;
 		}
 		depth = f->depth;
-		if ((len = walk_next_path(&w)) == 0) {
+		if (walk_next_path(&w) < 0) {
 			rc = -1;
-		} else if (lstat(w.path, &st) < 0) {
+		} else if (lstat(w.path.data, &st) < 0) {
 			if (errno != ENOENT)	/* gone meanwhile: skip it */
 				rc = -1;
-		} else if ((want = fn(arg, w.path, &st, depth)) < 0) {
+		} else if ((want = fn(arg, w.path.data, &st, depth)) < 0) {
 			stopped = 1;
 			rc = -1;
 		} else if (want == 1 && S_ISDIR(st.st_mode) &&
-		    walk_push(&w, len, depth + 1) < 0)
+		    walk_push(&w, depth + 1) < 0)
 			rc = -1;
 	}
 	if (rc < 0 && !stopped) {
 		saved = errno;
-		*failed = strdup(w.path);
+		*failed = strdup(w.path.data);
 		errno = saved;
 	}
 	while (w.top > 0) {
@@ -200,6 +178,6 @@ file_walk(const char *root, file_walk_fn fn, void *arg, char **failed)
 		free_names(f->names, f->n);
 	}
 	free(w.stack);
-	free(w.path);
+	osb_buf_free(&w.path);
 	return rc;
 }

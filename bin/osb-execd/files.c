@@ -1,6 +1,6 @@
 /*
- * files.c — the route table of the file endpoints, and the small ones:
- * GET /files/info, DELETE /files, POST /files/permissions, POST /files/mv.
+ * files.c — the small file endpoints: GET /files/info, DELETE /files,
+ * POST /files/permissions, POST /files/mv.
  */
 #include <sys/stat.h>
 
@@ -12,76 +12,64 @@
 #include <unistd.h>
 
 #include "file_util.h"
-#include "files.h"
 
-const struct osb_route file_routes[] = {
-	{ "GET", "/files/info", files_info, NULL, NULL },
-	{ "DELETE", "/files", files_remove, NULL, NULL },
-	{ "POST", "/files/permissions", files_chmod, NULL, NULL },
-	{ "POST", "/files/mv", files_move, NULL, NULL },
-	{ "GET", "/files/search", files_search, NULL, NULL },
-	{ "POST", "/files/replace", files_replace, NULL, NULL },
-	{ "POST", "/files/upload", upload_finish, upload_body, upload_done },
-	{ "GET", "/files/download", files_download, NULL, NULL },
-	{ "GET", "/directories/list", dirs_list, NULL, NULL },
-	{ "POST", "/directories", dirs_make, NULL, NULL },
-	{ "DELETE", "/directories", dirs_remove, NULL, NULL },
-	{ NULL, NULL, NULL, NULL, NULL }
+/* What GET /files/info collects. */
+struct infos {
+	json_t *out;
+	struct file_names names;
 };
+
+/* file_path_fn: the FileInfo of one path into the reply. */
+static void
+info_one(struct osb_req *req, const char *path, const char *abs, void *arg)
+{
+	struct infos *in = arg;
+	struct stat st;
+	json_t *info;
+
+	if (lstat(abs, &st) < 0)
+		file_reply_errno(req, errno, "stat", abs);
+	else if ((info = file_info(abs, &st, &in->names)) == NULL ||
+	    json_object_set_new(in->out, path, info) < 0)
+		osb_reply_error(req, 500, OSB_E_RUNTIME, "out of memory");
+}
 
 /* {path: FileInfo} for every path= given; the first missing one is 404. */
 int
 files_info(struct osb_req *req)
 {
-	struct file_names names = { 0 };
-	const char **paths;
-	json_t *out, *info;
-	struct stat st;
-	size_t n, i;
-	char *abs;
+	struct infos in = { .out = json_object() };
 
-	if ((paths = file_query_paths(req, &n)) == NULL)
-		return 0;
-	out = json_object();
-	for (i = 0; i < n && !req->replied; i++) {
-		if ((abs = file_path(req, paths[i])) == NULL)
-			break;
-		if (lstat(abs, &st) < 0)
-			file_reply_errno(req, errno, "stat", abs);
-		else if ((info = file_info(abs, &st, &names)) == NULL ||
-		    json_object_set_new(out, paths[i], info) < 0)
-			osb_reply_error(req, 500, OSB_E_RUNTIME,
-			    "out of memory");
-		free(abs);
-	}
-	free(paths);
-	if (req->replied) {
-		json_decref(out);
-		return 0;
-	}
-	return osb_reply_json(req, 200, out);
+	if (file_each_path(req, info_one, &in) == 0)
+		return osb_reply_json(req, 200, in.out);
+	json_decref(in.out);
+	return 0;
 }
 
-/* Delete files (never directories); a file already gone is no error. */
+/* file_path_fn: unlink(2), which refuses directories (EISDIR): just
+ * right. A file already gone is no error. */
+static void
+remove_one(struct osb_req *req, const char *path, const char *abs,
+    void *arg)
+{
+	if (unlink(abs) < 0 && errno != ENOENT)
+		file_reply_errno(req, errno, "remove", abs);
+}
+
+/* Delete files (never directories). */
 int
 files_remove(struct osb_req *req)
 {
-	const char **paths;
-	size_t n, i;
-	char *abs;
+	if (file_each_path(req, remove_one, NULL) == 0)
+		return osb_reply_empty(req, 200);
+	return 0;
+}
 
-	if ((paths = file_query_paths(req, &n)) == NULL)
-		return 0;
-	for (i = 0; i < n && !req->replied; i++) {
-		if ((abs = file_path(req, paths[i])) == NULL)
-			break;
-		/* unlink(2) refuses directories with EISDIR: just right. */
-		if (unlink(abs) < 0 && errno != ENOENT)
-			file_reply_errno(req, errno, "remove", abs);
-		free(abs);
-	}
-	free(paths);
-	return req->replied ? 0 : osb_reply_empty(req, 200);
+/* file_perm_fn: apply the permission to the path. */
+static int
+chmod_one(const char *abs, const struct file_perm *perm, const char **op)
+{
+	return file_perm_apply(abs, -1, perm, op);
 }
 
 /* Set mode, owner and group: {path: {owner, group, mode}}. All entries
@@ -89,28 +77,7 @@ files_remove(struct osb_req *req)
 int
 files_chmod(struct osb_req *req)
 {
-	struct file_perm *perms;
-	const char *path, *op;
-	json_t *body, *value;
-	size_t i = 0;
-	char *abs;
-
-	if ((body = file_body_object(req, "path: permission")) == NULL)
-		return 0;
-	if ((perms = file_perms_of(req, body)) != NULL) {
-		json_object_foreach(body, path, value) {
-			if ((abs = file_path(req, path)) == NULL)
-				break;
-			if (file_perm_apply(abs, -1, &perms[i++], &op) < 0)
-				file_reply_errno(req, errno, op, abs);
-			free(abs);
-			if (req->replied)
-				break;
-		}
-	}
-	free(perms);
-	json_decref(body);
-	return req->replied ? 0 : osb_reply_empty(req, 200);
+	return file_each_perm(req, chmod_one);
 }
 
 /* The directory part of an absolute path, malloc'd ("/" for "/x"). */

@@ -10,6 +10,7 @@
 int execd_log_level = LOG_INFO_;
 int execd_log_fd = STDERR_FILENO;
 
+/* One log line at level, when the log level lets it through. */
 void
 execd_log(int level, const char *fmt, ...)
 {

@@ -2,7 +2,7 @@
 #ifndef EXECD_LOG_H
 #define EXECD_LOG_H
 
-enum { LOG_ERR_ = 3, LOG_WARN_ = 4, LOG_INFO_ = 6, LOG_DEBUG_ = 7 };
+enum { LOG_ERR_ = 3, LOG_WARN_ = 4, LOG_INFO_ = 6 };
 
 extern int execd_log_level;
 extern int execd_log_fd;

@@ -19,9 +19,12 @@
 #include "log.h"
 #include "metrics.h"
 #include "server.h"
+#include "session.h"
 #include "util.h"
 
 #define DEFAULT_PORT 44772
+/* After the children are ended: time for their streams to say so. */
+#define DRAIN_MS 1000
 #define TOKEN_HEADER "X-EXECD-ACCESS-TOKEN"
 
 struct options {
@@ -33,21 +36,40 @@ struct options {
 
 static int signal_pipe[2] = { -1, -1 };
 
+/* GET /ping: the daemon is up. */
 static int
 ping(struct osb_req *req)
 {
 	return osb_reply_empty(req, 200);
 }
 
-static const struct osb_route main_routes[] = {
+/* The execd API; a route with a body handler takes uploads. */
+static const struct osb_route routes[] = {
 	{ "GET", "/ping", ping, NULL, NULL },
+	{ "POST", "/command", command_run, NULL, NULL },
+	{ "DELETE", "/command", command_interrupt, NULL, NULL },
+	{ "GET", "/command/status/{}", command_status, NULL, NULL },
+	{ "GET", "/command/{}/logs", command_logs, NULL, NULL },
+	{ "POST", "/session", session_create, NULL, NULL },
+	{ "POST", "/session/{}/run", session_run, NULL, NULL },
+	{ "DELETE", "/session/{}", session_delete, NULL, NULL },
+	{ "GET", "/files/info", files_info, NULL, NULL },
+	{ "DELETE", "/files", files_remove, NULL, NULL },
+	{ "POST", "/files/permissions", files_chmod, NULL, NULL },
+	{ "POST", "/files/mv", files_move, NULL, NULL },
+	{ "GET", "/files/search", files_search, NULL, NULL },
+	{ "POST", "/files/replace", files_replace, NULL, NULL },
+	{ "POST", "/files/upload", upload_finish, upload_body, upload_done },
+	{ "GET", "/files/download", files_download, NULL, NULL },
+	{ "GET", "/directories/list", dirs_list, NULL, NULL },
+	{ "POST", "/directories", dirs_make, NULL, NULL },
+	{ "DELETE", "/directories", dirs_remove, NULL, NULL },
+	{ "GET", "/metrics", metrics_get, NULL, NULL },
+	{ "GET", "/metrics/watch", metrics_watch, NULL, NULL },
 	{ NULL, NULL, NULL, NULL, NULL }
 };
 
-static const struct osb_route *const all_routes[] = {
-	main_routes, command_routes, file_routes, metrics_routes, NULL
-};
-
+/* The help text, to f. */
 static void
 usage(FILE *f)
 {
@@ -151,6 +173,7 @@ parse_options(int argc, char **argv, struct options *opts)
 	}
 }
 
+/* SIGTERM, SIGINT: wake main through signal_pipe. */
 static void
 on_signal(int sig)
 {
@@ -198,6 +221,17 @@ open_log(void)
 	return 0;
 }
 
+/* Wait up to ms for the open connections to close. */
+static void
+wait_connections(struct osb_server *srv, int64_t ms)
+{
+	int64_t waited;
+
+	for (waited = 0; osb_server_connections(srv) > 0 && waited < ms;
+	    waited += 20)
+		usleep(20 * 1000);
+}
+
 /*
  * Stop: no new connections, let open streams finish within the grace
  * window, then end the children and whatever is still open.
@@ -205,17 +239,15 @@ open_log(void)
 static void
 shut_down(struct osb_server *srv, int64_t grace_ms)
 {
-	int64_t waited = 0;
-
 	osb_server_quiesce(srv);
-	while (osb_server_connections(srv) > 0 && waited < grace_ms) {
-		usleep(20 * 1000);
-		waited += 20;
-	}
+	wait_connections(srv, grace_ms);
 	command_shutdown();
+	/* The streams of the commands just ended get their last events. */
+	wait_connections(srv, DRAIN_MS);
 	osb_server_stop(srv);
 }
 
+/* Serve until SIGTERM or SIGINT, then shut down gracefully. */
 int
 main(int argc, char **argv)
 {
@@ -232,7 +264,7 @@ main(int argc, char **argv)
 	cfg.port = opts.port;
 	cfg.token = opts.token;
 	cfg.token_header = TOKEN_HEADER;
-	cfg.routes = all_routes;
+	cfg.routes = routes;
 	if ((srv = osb_server_start(&cfg, errbuf, sizeof(errbuf))) == NULL) {
 		execd_log(LOG_ERR_, "%s", errbuf);
 		return 1;

@@ -46,6 +46,7 @@ read_cpu_ticks(struct cpu_ticks *t)
 	return 0;
 }
 
+/* The busy share of the ticks from a to b, in percent. */
 static double
 cpu_percent(const struct cpu_ticks *a, const struct cpu_ticks *b)
 {
@@ -96,8 +97,9 @@ metrics_sample(const struct cpu_ticks *before, const struct cpu_ticks *now)
 	    "timestamp", (json_int_t)osb_now_ms());
 }
 
-static int
-get_metrics(struct osb_req *req)
+/* GET /metrics: one sample. */
+int
+metrics_get(struct osb_req *req)
 {
 	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	static struct cpu_ticks last;
@@ -150,8 +152,9 @@ watch_next(void *arg, json_t **event, int timeout_ms)
 	return *event ? 1 : -1;
 }
 
-static int
-watch_metrics(struct osb_req *req)
+/* GET /metrics/watch: a sample a second, as SSE. */
+int
+metrics_watch(struct osb_req *req)
 {
 	struct watch *w = calloc(1, sizeof(*w));
 
@@ -163,9 +166,3 @@ watch_metrics(struct osb_req *req)
 	w->next_ms = osb_now_ms() + 1000;
 	return osb_reply_sse(req, watch_next, free, w, 0);
 }
-
-const struct osb_route metrics_routes[] = {
-	{ "GET", "/metrics", get_metrics, NULL, NULL },
-	{ "GET", "/metrics/watch", watch_metrics, NULL, NULL },
-	{ NULL, NULL, NULL, NULL, NULL }
-};

@@ -4,6 +4,7 @@
 
 #include "server.h"
 
-extern const struct osb_route metrics_routes[];
+int metrics_get(struct osb_req *);
+int metrics_watch(struct osb_req *);
 
 #endif

@@ -34,13 +34,12 @@
 #include "command.h"
 #include "log.h"
 #include "session.h"
+#include "util.h"
 
-#define READ_CHUNK 16384
-#define REAP_POLL_MS 50
-#define THREAD_STACK (256 * 1024)
 #define MARK_MAX 64
 
-enum { OUT, ERR, MARK, NFD };
+/* The shell thread's fds: the shell's stdout, its commands' stderr, marks. */
+enum { OUT = CMD_OUT, ERR = CMD_ERR, MARK, NFD };
 
 struct run {
 	struct evq *q;
@@ -81,8 +80,6 @@ struct run_stream {
 	struct session *s;
 	unsigned seq;
 };
-
-static const char *const stream_type[2] = { "stdout", "stderr" };
 
 static pthread_mutex_t sess_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t sess_cond;	/* a run ended, a shell went */
@@ -145,23 +142,6 @@ run_going(const struct session *s, unsigned seq)
 	return s->run && s->run->seq == seq;
 }
 
-/* Write all of p to the shell's socket; a dead shell is noticed anyway. */
-static void
-send_all(int fd, const char *p, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		if ((n = send(fd, p, len, MSG_NOSIGNAL)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-}
-
 /* Write src at dst as one bash $'...' word; returns the end. */
 static char *
 ansi_quote(char *dst, const char *src)
@@ -218,12 +198,8 @@ static void
 run_finish(struct shell *sh, struct run *run, int code, const char *text)
 {
 	struct session *s = sh->s;
-	char evalue[16], why[128];
-	int i;
+	char why[128];
 
-	for (i = 0; i < 2; i++)
-		evq_push(run->q, cmd_text_event(stream_type[i], &sh->carry[i],
-		    NULL, 0, 1));
 	if (run->timed_out)
 		snprintf(why, sizeof(why), "command timed out after %lld ms",
 		    (long long)run->timeout_ms);
@@ -231,13 +207,9 @@ run_finish(struct shell *sh, struct run *run, int code, const char *text)
 		snprintf(why, sizeof(why), "command exited with code %d", code);
 	else
 		strlcpy(why, text, sizeof(why));
-	if (code == 0 && !run->timed_out && text == NULL)
-		evq_push(run->q, cmd_complete_event(cmd_clock_ms() -
-		    run->start_ms));
-	else {
-		snprintf(evalue, sizeof(evalue), "%d", code);
-		evq_push(run->q, cmd_error_event(evalue, why));
-	}
+	cmd_last_events(run->q, sh->carry, code, code == 0 &&
+	    !run->timed_out && text == NULL ? NULL : why,
+	    cmd_clock_ms() - run->start_ms);
 	pthread_mutex_lock(&sess_lock);
 	s->run = NULL;
 	pthread_cond_broadcast(&sess_cond);
@@ -253,19 +225,8 @@ run_finish(struct shell *sh, struct run *run, int code, const char *text)
 static ssize_t
 shell_read_output(struct shell *sh, int i, struct run *run, char *buf)
 {
-	ssize_t n = read(sh->fd[i], buf, READ_CHUNK);
-
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return -1;
-	if (n <= 0) {
-		close(sh->fd[i]);
-		sh->fd[i] = -1;
-		return 0;
-	}
-	if (run)
-		evq_push(run->q, cmd_text_event(stream_type[i], &sh->carry[i],
-		    buf, (size_t)n, 0));
-	return n;
+	return cmd_read_output(&sh->fd[i], i, &sh->carry[i],
+	    run ? run->q : NULL, buf);
 }
 
 /* Everything the pipes hold now (the run's output before its mark). */
@@ -324,17 +285,13 @@ shell_read_marks(struct shell *sh, struct run **run, char *buf)
 static int
 shell_timeout(const struct shell *sh, const struct run *run, int64_t now)
 {
-	int64_t t = INT64_MAX;
+	int64_t until = INT64_MAX;
 
 	if (run && run->timed_out)
-		t = run->kill_at - now;
+		until = run->kill_at;
 	else if (run && run->deadline_ms)
-		t = run->deadline_ms - now;
-	if (sh->pidfd < 0 && t > REAP_POLL_MS)
-		t = REAP_POLL_MS;
-	if (t == INT64_MAX)
-		return -1;
-	return t < 0 ? 0 : t > INT_MAX ? INT_MAX : (int)t;
+		until = run->deadline_ms;
+	return cmd_poll_timeout(until, now, sh->pidfd < 0);
 }
 
 /*
@@ -430,7 +387,7 @@ shell_thread(void *arg)
 {
 	struct shell *sh = arg;
 	struct session *s = sh->s;
-	char buf[READ_CHUNK];
+	char buf[CMD_READ_CHUNK];
 
 	while (!shell_round(sh, buf))
 		;
@@ -457,7 +414,8 @@ shell_send_setup(struct shell *sh)
 	    "__osb_done() { printf '%%s %%s\\n' \"$__osb_seq\" \"$1\" >&%d; }; "
 	    "readonly -f __osb_done; PROMPT_COMMAND='__osb_done $?'; "
 	    "readonly PROMPT_COMMAND\n", CMD_FD_MARK);
-	send_all(sh->in_fd, line, strlen(line));
+	/* A shell that is gone already is noticed by its thread. */
+	(void)osb_write_all(sh->in_fd, line, strlen(line));
 }
 
 /* A new shell with no fds; NULL when out of memory. */
@@ -556,22 +514,6 @@ shell_spawn(struct session *s, char *err, size_t errlen)
 	return sh;
 }
 
-/* Start the thread of sh; 0 or -1. */
-static int
-shell_start_thread(struct shell *sh)
-{
-	pthread_attr_t attr;
-	pthread_t tid;
-	int rc;
-
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, THREAD_STACK);
-	rc = pthread_create(&tid, &attr, shell_thread, sh);
-	pthread_attr_destroy(&attr);
-	return rc == 0 ? 0 : -1;
-}
-
 /* Give s a running shell with its thread; 0, or -1 with err set. */
 static int
 shell_launch(struct session *s, char *err, size_t errlen)
@@ -584,7 +526,7 @@ shell_launch(struct session *s, char *err, size_t errlen)
 	sh->s = s;
 	s->sh = sh;
 	s->refs++;
-	if (shell_start_thread(sh) < 0) {
+	if (cmd_thread_start(shell_thread, sh) < 0) {
 		s->sh = NULL;
 		s->refs--;
 		kill(-sh->pid, SIGKILL);
@@ -599,31 +541,14 @@ shell_launch(struct session *s, char *err, size_t errlen)
 	return 0;
 }
 
-/* The cwd member of a session body: 0, or -1 with err set. */
-static int
-parse_cwd(json_t *doc, const char **cwd, char *err, size_t errlen)
-{
-	json_t *v = json_object_get(doc, "cwd");
-
-	*cwd = NULL;
-	if (v == NULL || json_is_null(v))
-		return 0;
-	if (!json_is_string(v)) {
-		snprintf(err, errlen, "\"cwd\" must be a string");
-		return -1;
-	}
-	*cwd = json_string_value(v);
-	return 0;
-}
-
 /* Whether the body is empty or blank (POST /session allows that). */
 static int
 body_blank(const struct osb_req *req)
 {
 	size_t i;
 
-	for (i = 0; i < req->body_len; i++)
-		if (!strchr(" \t\r\n", req->body[i]))
+	for (i = 0; i < req->body.len; i++)
+		if (!strchr(" \t\r\n", req->body.data[i]))
 			return 0;
 	return 1;
 }
@@ -655,7 +580,7 @@ session_create(struct osb_req *req)
 	if (!body_blank(req)) {
 		if ((doc = osb_req_json(req)) == NULL)
 			return 0;
-		if (!json_is_object(doc) || parse_cwd(doc, &cwd, err,
+		if (!json_is_object(doc) || cmd_parse_cwd(doc, &cwd, err,
 		    sizeof(err)) < 0) {
 			if (!json_is_object(doc))
 				strlcpy(err, "the body must be a JSON object",
@@ -696,34 +621,41 @@ static int
 parse_run(json_t *doc, struct run *run, const char **command,
     const char **cwd, char *err, size_t errlen)
 {
-	json_t *v;
-
 	if (!json_is_object(doc)) {
 		snprintf(err, errlen, "the body must be a JSON object");
 		return -1;
 	}
-	v = json_object_get(doc, "command");
-	if (!json_is_string(v) || json_string_length(v) == 0) {
-		snprintf(err, errlen, "\"command\" is required: a non-empty "
-		    "string");
+	if (cmd_parse_command(doc, command, err, errlen) < 0 ||
+	    cmd_parse_cwd(doc, cwd, err, errlen) < 0 ||
+	    cmd_parse_timeout(doc, &run->timeout_ms, err, errlen) < 0)
 		return -1;
-	}
-	*command = json_string_value(v);
-	if (parse_cwd(doc, cwd, err, errlen) < 0)
-		return -1;
-	v = json_object_get(doc, "timeout");
-	if (v && !json_is_null(v) &&
-	    (!json_is_integer(v) || json_integer_value(v) < 0)) {
-		snprintf(err, errlen, "\"timeout\" must be a non-negative "
-		    "integer (milliseconds)");
-		return -1;
-	}
-	run->timeout_ms = json_is_integer(v) ? json_integer_value(v) : 0;
 	run->start_ms = cmd_clock_ms();
-	/* A timeout past the end of time is none. */
-	if (run->timeout_ms > 0 && run->timeout_ms < INT64_MAX - run->start_ms)
-		run->deadline_ms = run->start_ms + run->timeout_ms;
+	run->deadline_ms = cmd_deadline(run->start_ms, run->timeout_ms);
 	return 0;
+}
+
+/* A run of a session, for cmd_stop. */
+struct run_ref {
+	struct session *s;
+	unsigned seq;
+};
+
+/* cmd_stop: whether the run goes on. */
+static int
+run_ref_going(void *arg)
+{
+	struct run_ref *ref = arg;
+
+	return run_going(ref->s, ref->seq);
+}
+
+/* cmd_stop: the group of the session's shell, 0 when it has none. */
+static pid_t
+run_ref_group(void *arg)
+{
+	struct run_ref *ref = arg;
+
+	return ref->s->sh ? ref->s->sh->pid : 0;
 }
 
 /*
@@ -737,20 +669,15 @@ stop_run_locked(struct session *s, unsigned seq)
 {
 	static const int sigs[] = { SIGINT, SIGKILL };
 	int64_t deadline = cmd_clock_ms() + CMD_GRACE_MS;
-	size_t i;
+	struct run_ref ref = { s, seq };
+	const struct cmd_stop st = { &sess_lock, &sess_cond, run_ref_going,
+	    run_ref_group, &ref };
 
 	s->refs++;
 	while (run_going(s, seq) && !s->run->started &&
 	    cmd_cond_wait(&sess_cond, &sess_lock, deadline) != ETIMEDOUT)
 		;
-	for (i = 0; i < 2 && run_going(s, seq); i++) {
-		if (s->sh && s->sh->pid > 0)
-			kill(-s->sh->pid, sigs[i]);
-		deadline = cmd_clock_ms() + CMD_GRACE_MS;
-		while (run_going(s, seq) && cmd_cond_wait(&sess_cond,
-		    &sess_lock, deadline) != ETIMEDOUT)
-			;
-	}
+	cmd_stop_locked(&st, sigs, sizeof(sigs) / sizeof(sigs[0]));
 	session_unref_locked(s);
 }
 
@@ -830,7 +757,7 @@ run_send(struct session *s, unsigned seq, const char *cwd,
 	}
 	(void)!write(sh->wake_fd, &one, sizeof(one));
 	if (line)
-		send_all(sh->in_fd, line, strlen(line));
+		(void)osb_write_all(sh->in_fd, line, strlen(line));
 	free(line);
 	pthread_mutex_lock(&sess_lock);
 	shell_unref_locked(sh);

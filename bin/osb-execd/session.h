@@ -1,7 +1,7 @@
 /*
  * session.h — bash sessions: one long-lived interactive bash per session,
  * so that the working directory, variables, functions and aliases of one
- * run are there for the next. Its routes are in command_routes.
+ * run are there for the next.
  */
 #ifndef EXECD_SESSION_H
 #define EXECD_SESSION_H

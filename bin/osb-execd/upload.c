@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "file_util.h"
 #include "multipart.h"
 
@@ -34,8 +35,7 @@ struct upload {
 	struct osb_req *req;
 	struct osb_multipart *mp;
 	enum part_kind part;
-	char *meta;		/* the metadata part so far */
-	size_t meta_len;
+	struct osb_buf meta;	/* the metadata part so far */
 	/* What the last metadata part asked for, until its file part ends. */
 	char *target;
 	struct file_perm perm;
@@ -115,7 +115,8 @@ metadata_done(struct upload *u)
 	char err[128], *slash;
 	int rc = -1;
 
-	meta = json_loadb(u->meta ? u->meta : "", u->meta_len, 0, &jerr);
+	meta = json_loadb(u->meta.data ? u->meta.data : "", u->meta.len, 0,
+	    &jerr);
 	if (meta == NULL || !json_is_object(meta))
 		osb_reply_error(u->req, 400, E_METADATA,
 		    "invalid metadata format: %s", meta ? "not an object" :
@@ -183,7 +184,7 @@ on_part_begin(void *arg, const struct osb_multipart_part *part)
 			return -1;
 		}
 		u->part = PART_META;
-		u->meta_len = 0;
+		u->meta.len = 0;
 	} else if (strcmp(part->name, "file") == 0) {
 		if (u->target == NULL) {
 			osb_reply_error(u->req, 400, E_METADATA,
@@ -203,20 +204,15 @@ on_part_begin(void *arg, const struct osb_multipart_part *part)
 static int
 add_metadata(struct upload *u, const char *data, size_t len)
 {
-	char *grown;
-
-	if (u->meta_len + len > META_MAX) {
+	if (u->meta.len + len > META_MAX) {
 		osb_reply_error(u->req, 413, E_METADATA,
 		    "metadata part larger than %d bytes", META_MAX);
 		return -1;
 	}
-	if ((grown = realloc(u->meta, u->meta_len + len)) == NULL) {
+	if (osb_buf_append(&u->meta, data, len) < 0) {
 		osb_reply_error(u->req, 500, OSB_E_RUNTIME, "out of memory");
 		return -1;
 	}
-	u->meta = grown;
-	memcpy(u->meta + u->meta_len, data, len);
-	u->meta_len += len;
 	return 0;
 }
 
@@ -350,7 +346,7 @@ upload_done(struct osb_req *req)
 		return;
 	discard_file(u);
 	osb_multipart_free(u->mp);
-	free(u->meta);
+	osb_buf_free(&u->meta);
 	free(u->target);
 	free(u);
 	req->state = NULL;
