@@ -324,10 +324,34 @@ setup_handle(CURL *c, const struct osb_endpoint *ep,
 	set_body(c, req, req->method ? req->method : "GET");
 }
 
+/*
+ * Fill err for a transfer curl could not complete: the system's reason
+ * when connecting failed ("cannot connect: connection refused"), curl's
+ * own message otherwise.
+ */
+static void
+transfer_failure(CURL *c, CURLcode rc, const char *curlerr,
+    const char *what, const char *base, struct osb_error *err)
+{
+	char reason[128];
+	long os_errno = 0;
+
+	if (rc == CURLE_COULDNT_CONNECT &&
+	    curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno) == CURLE_OK &&
+	    os_errno != 0) {
+		strlcpy(reason, strerror((int)os_errno), sizeof(reason));
+		reason[0] = (char)tolower((unsigned char)reason[0]);
+		osb_error_set(err, 0, "", "%s: cannot connect: %s (%s)", what,
+		    reason, base);
+	} else
+		osb_error_set(err, 0, "", "%s: %s (%s)", what,
+		    curlerr[0] ? curlerr : curl_easy_strerror(rc), base);
+}
+
 /* Turn the outcome of a transfer into 0, or -1 with err filled. */
 static int
 transfer_result(const struct osb_endpoint *ep, const struct transfer *t,
-    CURLcode rc, const char *curlerr, struct osb_error *err)
+    CURL *c, CURLcode rc, const char *curlerr, struct osb_error *err)
 {
 	const struct osb_http_req *req = t->req;
 	const char *what = req->what ? req->what : req->path;
@@ -337,8 +361,7 @@ transfer_result(const struct osb_endpoint *ep, const struct transfer *t,
 		return -1;
 	}
 	if (rc != CURLE_OK) {
-		osb_error_set(err, 0, "", "%s: %s (%s)", what,
-		    curlerr[0] ? curlerr : curl_easy_strerror(rc), ep->base);
+		transfer_failure(c, rc, curlerr, what, ep->base, err);
 		return -1;
 	}
 	if (t->reply->status < 200 || t->reply->status > 299) {
@@ -388,7 +411,7 @@ osb_http_do(const struct osb_endpoint *ep, const struct osb_http_req *req,
 	depth--;
 	reply->body = t.body.data;
 	reply->len = t.body.len;
-	rc = transfer_result(ep, &t, code, curlerr, err);
+	rc = transfer_result(ep, &t, c, code, curlerr, err);
 	if (c != shared_handle)
 		curl_easy_cleanup(c);
 	curl_slist_free_all(headers);

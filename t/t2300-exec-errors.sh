@@ -85,7 +85,7 @@ test_expect_success 'global options before or after the subcommand' '
 test_expect_success 'server down: 125, the message names the URL' '
 	port=$(free_port) &&
 	expect_code 125 osb-exec "http://127.0.0.1:$port" -- true &&
-	grep_q "^osb-exec: run: .*(http://127.0.0.1:$port)$" err &&
+	stderr_is "osb-exec: run: cannot connect: connection refused (http://127.0.0.1:$port)" &&
 	expect_code 125 osb-exec "127.0.0.1:$port" true &&
 	grep_q "^osb-exec: run: .*(http://127.0.0.1:$port)$" err &&
 	expect_code 1 osb-exec status "127.0.0.1:$port" id &&
