@@ -191,6 +191,12 @@ take_env(struct opts *o, const char *arg, struct osb_error *err)
 		    arg);
 		return -1;
 	}
+	/* JSON carries only UTF-8: say so rather than drop the variable. */
+	if (!osb_utf8_valid(arg)) {
+		osb_error_set(err, 0, "", "-e: '%s' is not valid UTF-8, which "
+		    "the API cannot carry", arg);
+		return -1;
+	}
 	if ((o->envs == NULL && (o->envs = json_object()) == NULL) ||
 	    (key = strndup(arg, (size_t)(eq - arg))) == NULL) {
 		osb_error_set(err, 0, "", "out of memory");
@@ -491,6 +497,18 @@ show_output(struct stream *s, const json_t *ev, const char *type)
 }
 
 /*
+ * Does a foreground stream print its events as JSON lines? Only when -o
+ * json is on this command line: a format from the environment or the
+ * config file is for documents, and must not turn a command's bytes
+ * (`osb-exec S cat f >copy`) into events.
+ */
+static int
+events_as_json(const struct ctx *c)
+{
+	return c->cfg.format == OSB_JSON && (c->cfg.set & OSB_SET_FORMAT);
+}
+
+/*
  * One event of a foreground stream. Reading stops at the event that ends
  * the command: a server may hold the stream open for a while after it.
  */
@@ -503,7 +521,7 @@ on_event(json_t *ev, void *arg)
 
 	if (type == NULL)
 		type = "";
-	if (s->c->cfg.format == OSB_JSON) {
+	if (events_as_json(s->c)) {
 		if (osb_print_line(stdout, ev) == -1 || fflush(stdout) == EOF) {
 			s->write_errno = errno;
 			return -1;
@@ -700,6 +718,7 @@ static int
 print_logs(const struct ctx *c, const char *text, size_t len, int64_t next)
 {
 	json_t *doc;
+	char *utf8;
 	int rc;
 
 	if (c->cfg.format == OSB_TABLE) {
@@ -707,8 +726,12 @@ print_logs(const struct ctx *c, const char *text, size_t len, int64_t next)
 			return -1;
 		return 0;
 	}
-	doc = json_pack("{s:s%, s:I}", "content", text, len, "cursor",
+	/* JSON text is UTF-8: other bytes become U+FFFD, as in the events. */
+	if ((utf8 = osb_utf8_repair(text, len, &len)) == NULL)
+		return -1;
+	doc = json_pack("{s:s%, s:I}", "content", utf8, len, "cursor",
 	    (json_int_t)next);
+	free(utf8);
 	if (doc == NULL)
 		return -1;
 	rc = c->o.follow ? osb_print_line(stdout, doc) :
@@ -872,6 +895,7 @@ main(int argc, char **argv)
 	struct ctx c = { .o = { .uid = -1, .gid = -1, .cursor = -1 } };
 	int rc;
 
+	osb_hold_std_fds();
 	if ((rc = parse_command_line(&c, argc, argv)) < 0 &&
 	    (rc = check_usage(&c)) < 0)
 		rc = run(&c);

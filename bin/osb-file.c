@@ -29,6 +29,7 @@
 #include "http.h"
 #include "output.h"
 #include "resolve.h"
+#include "util.h"
 
 #define PROG		"osb-file"
 /* Transfers smaller than this finish before a progress line would help. */
@@ -256,6 +257,12 @@ take_option(void *arg, int opt, const char *value, struct osb_error *err)
 		if (parse_mode(value, &o->perm.mode) < 0) {
 			osb_error_set(err, 0, "", "-m: not an octal mode: '%s'",
 			    value);
+			return -1;
+		}
+		/* Sent as 0 it would give the server's default, 0755. */
+		if (o->perm.mode == 0) {
+			osb_error_set(err, 0, "", "-m: mode 0 cannot be set (the "
+			    "API reads 0 as \"the default mode\")");
 			return -1;
 		}
 		o->seen |= OPT_MODE;
@@ -1251,6 +1258,7 @@ main(int argc, char **argv)
 	struct ctx c = { 0 };
 	int rc;
 
+	osb_hold_std_fds();
 	if ((rc = parse_command_line(&c, argc, argv)) < 0)
 		rc = run(&c);
 	free(c.words);

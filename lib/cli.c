@@ -1,4 +1,5 @@
 /* cli.c — the command line, read the same way by every program. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -112,13 +113,30 @@ take_global(struct osb_config *cfg, int opt, const char *arg,
 }
 
 /*
- * One getopt_long result, opt, read from word: a global option, the
- * program's own, or what ends the walk. Returns GO_ON or an osb_cli_result.
+ * The option a getopt complaint is about, in buf: a long option as it was
+ * written (up to any "="), a short one as "-x" even inside "-qx", where
+ * the word alone would not say which letter.
+ */
+static const char *
+option_named(const char *word, char *buf, size_t len)
+{
+	if (strncmp(word, "--", 2) == 0)
+		snprintf(buf, len, "%.*s", (int)strcspn(word, "="), word);
+	else
+		snprintf(buf, len, "-%c", optopt);
+	return buf;
+}
+
+/*
+ * One getopt_long result, opt, read from word (the word getopt was
+ * reading): a global option, the program's own, or what ends the walk.
+ * Returns GO_ON or an osb_cli_result.
  */
 static int
 take_option(struct osb_cli *cli, int opt, const char *word,
     struct osb_error *err)
 {
+	char name[128];
 	int rc;
 
 	switch (opt) {
@@ -127,10 +145,15 @@ take_option(struct osb_cli *cli, int opt, const char *word,
 	case OSB_OPT_VERSION:
 		return OSB_CLI_VERSION;
 	case '?':
-		osb_error_set(err, 0, "", "unknown option '%s'", word);
+		/* getopt names the option of "--flag=value" in optopt. */
+		osb_error_set(err, 0, "", strncmp(word, "--", 2) == 0 &&
+		    optopt != 0 ? "option '%s' takes no value" :
+		    "unknown option '%s'",
+		    option_named(word, name, sizeof(name)));
 		return OSB_CLI_USAGE;
 	case ':':
-		osb_error_set(err, 0, "", "option '%s' needs a value", word);
+		osb_error_set(err, 0, "", "option '%s' needs a value",
+		    option_named(word, name, sizeof(name)));
 		return OSB_CLI_USAGE;
 	}
 	if ((rc = take_global(cli->cfg, opt, optarg, err)) == 0)
@@ -160,14 +183,17 @@ enum osb_cli_result
 osb_cli_next(struct osb_cli *cli, int argc, char **argv, char **word,
     struct osb_error *err)
 {
+	const char *reading;
 	int opt, rc;
 
 	opterr = 0;
 	while (at_option(cli, argc, argv)) {
+		/* Inside "-abc" optind stays on the word until its end. */
+		reading = argv[optind];
 		if ((opt = getopt_long(argc, argv, cli->shortopts,
 		    cli->longopts, NULL)) == -1)
 			break;
-		if ((rc = take_option(cli, opt, argv[optind - 1], err)) != GO_ON)
+		if ((rc = take_option(cli, opt, reading, err)) != GO_ON)
 			return rc;
 	}
 	if (optind >= argc)

@@ -3,8 +3,9 @@
  *
  * The config file is the Python osb CLI's ~/.opensandbox/config.toml, read
  * with a reader for the subset of TOML it uses: [section] headers, bare
- * keys, and values that are strings ("basic" or 'literal'), integers or
- * booleans, with # comments. Anything else is an error naming file:line,
+ * keys, and values that are strings ("basic" or 'literal'), integers,
+ * floats (its `config set` writes "2.5" as one) or booleans, with #
+ * comments. Anything else is an error naming file:line,
  * so a typo never silently becomes a default.
  */
 #include <ctype.h>
@@ -27,9 +28,10 @@
 
 /* A value from the file. */
 struct tval {
-	enum { TV_STRING, TV_INT, TV_BOOL } type;
+	enum { TV_STRING, TV_INT, TV_FLOAT, TV_BOOL } type;
 	char *s;		/* TV_STRING, malloc'd */
 	long long i;		/* TV_INT, TV_BOOL */
+	double f;		/* TV_FLOAT */
 };
 
 /* Where the file is being read: for "path:line: " in errors. */
@@ -220,6 +222,46 @@ unescape(int c)
 }
 
 /*
+ * A \uXXXX or \UXXXXXXXX escape at *s (at the u): the code point, UTF-8
+ * encoded, at *o. Returns 0 with both moved past, -1 when it is not one.
+ */
+static int
+unicode_escape(const char **s, char **o)
+{
+	int digits = **s == 'u' ? 4 : 8, i;
+	unsigned char *out = (unsigned char *)*o;
+	unsigned long cp = 0;
+	const char *h = *s + 1;
+
+	for (i = 0; i < digits; i++, h++) {
+		if (!isxdigit((unsigned char)*h))
+			return -1;
+		cp = cp * 16 + (unsigned long)(isdigit((unsigned char)*h) ?
+		    *h - '0' : tolower((unsigned char)*h) - 'a' + 10);
+	}
+	if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return -1;
+	if (cp < 0x80) {
+		*out++ = (unsigned char)cp;
+	} else if (cp < 0x800) {
+		*out++ = (unsigned char)(0xc0 | cp >> 6);
+		*out++ = (unsigned char)(0x80 | (cp & 0x3f));
+	} else if (cp < 0x10000) {
+		*out++ = (unsigned char)(0xe0 | cp >> 12);
+		*out++ = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+		*out++ = (unsigned char)(0x80 | (cp & 0x3f));
+	} else {
+		*out++ = (unsigned char)(0xf0 | cp >> 18);
+		*out++ = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
+		*out++ = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+		*out++ = (unsigned char)(0x80 | (cp & 0x3f));
+	}
+	*o = (char *)out;
+	*s = h - 1;
+	return 0;
+}
+
+/*
  * A quoted string at *p (after the opening quote q): '...' taken as it is,
  * "..." with the common escapes. Returns 0 with v filled and *p past the
  * closing quote, -1 with err set.
@@ -240,7 +282,12 @@ read_string(const char **p, char q, struct tval *v, const struct tpos *pos,
 	for (; *s != q; s++) {
 		if (*s == '\0' || *s == '\n')
 			return file_error(err, pos, "unterminated string");
-		if (q == '"' && *s == '\\') {
+		if (q == '"' && *s == '\\' && (s[1] == 'u' || s[1] == 'U')) {
+			s++;
+			if (unicode_escape(&s, &o) == -1)
+				return file_error(err, pos, "bad unicode escape "
+				    "'\\%c...' (\\uXXXX or \\UXXXXXXXX)", *s);
+		} else if (q == '"' && *s == '\\') {
 			if ((c = unescape((unsigned char)*++s)) == -1)
 				return file_error(err, pos,
 				    "unsupported escape '\\%c'", *s ? *s : ' ');
@@ -254,9 +301,45 @@ read_string(const char **p, char q, struct tval *v, const struct tpos *pos,
 	return 0;
 }
 
+/* The complaint about a value of a type the reader does not know. */
+static int
+unsupported_value(struct osb_error *err, const struct tpos *pos)
+{
+	return file_error(err, pos, "unsupported value (expected a "
+	    "\"string\", a number, true or false)");
+}
+
 /*
- * An integer ("30", "-1", "1_000") or boolean at *p. Returns 0 with v
- * filled and *p past it, -1 with err set.
+ * A float ("2.5", "-1e3", "1_000.5") at *p. Returns 0 with v filled and
+ * *p past it, -1 with err set.
+ */
+static int
+read_float(const char **p, struct tval *v, const struct tpos *pos,
+    struct osb_error *err)
+{
+	const char *s = *p;
+	char buf[64], *end;
+	size_t n = 0;
+
+	for (; isdigit((unsigned char)*s) || (*s != '\0' &&
+	    strchr("+-._eE", *s) != NULL); s++) {
+		if (n + 1 >= sizeof(buf))
+			return unsupported_value(err, pos);
+		if (*s != '_')
+			buf[n++] = *s;
+	}
+	buf[n] = '\0';
+	v->f = strtod(buf, &end);
+	if (n == 0 || *end != '\0' || is_bare((unsigned char)*s))
+		return unsupported_value(err, pos);
+	v->type = TV_FLOAT;
+	*p = s;
+	return 0;
+}
+
+/*
+ * An integer ("30", "-1", "1_000"), float or boolean at *p. Returns 0
+ * with v filled and *p past it, -1 with err set.
  */
 static int
 read_scalar(const char **p, struct tval *v, const struct tpos *pos,
@@ -282,9 +365,10 @@ read_scalar(const char **p, struct tval *v, const struct tpos *pos,
 		n = n * 10 + (*s - '0');
 		digits++;
 	}
+	if (digits > 0 && (*s == '.' || *s == 'e' || *s == 'E'))
+		return read_float(p, v, pos, err);
 	if (digits == 0 || is_bare((unsigned char)*s) || *s == '.')
-		return file_error(err, pos, "unsupported value (expected a "
-		    "\"string\", an integer, true or false)");
+		return unsupported_value(err, pos);
 	v->type = TV_INT;
 	v->i = neg ? -n : n;
 	*p = s;
@@ -317,6 +401,7 @@ apply_connection(struct osb_config *cfg, const char *key,
     const struct tval *v, const struct tpos *pos, struct osb_error *err)
 {
 	char **dst = NULL;
+	long secs;
 
 	if (strcmp(key, "api_key") == 0)
 		dst = &cfg->api_key;
@@ -335,11 +420,16 @@ apply_connection(struct osb_config *cfg, const char *key,
 		return 0;
 	}
 	if (strcmp(key, "request_timeout") == 0) {
-		if (v->type != TV_INT || v->i < 0 || v->i > 86400 * 365)
+		/* Whole seconds; a fraction of one still waits for it. */
+		if (v->type == TV_FLOAT && v->f >= 0 && v->f <= 86400 * 365)
+			secs = (long)v->f + ((long)v->f < v->f);
+		else if (v->type == TV_INT && v->i >= 0 && v->i <= 86400 * 365)
+			secs = (long)v->i;
+		else
 			return type_error(err, pos, "connection", key,
 			    "a number of seconds");
 		if (claim(cfg, OSB_SET_TIMEOUT))
-			cfg->request_timeout = (long)v->i;
+			cfg->request_timeout = secs;
 	}
 	return 0;
 }

@@ -16,6 +16,7 @@
 #include "execd.h"
 #include "http.h"
 #include "sse.h"
+#include "util.h"
 
 /* A stream being read. */
 struct stream {
@@ -111,6 +112,22 @@ post_stream(const struct osb_endpoint *ep, const char *path, json_t *body,
 	return rc;
 }
 
+/*
+ * Can text s (NULL: not given) go in a JSON body? Returns 0, or -1 with
+ * err naming it: jansson refuses bytes that are not UTF-8, and an unnamed
+ * failure would read as "out of memory" or drop the member unseen.
+ */
+static int
+check_text(const char *what, const char *name, const char *s,
+    struct osb_error *err)
+{
+	if (s == NULL || osb_utf8_valid(s))
+		return 0;
+	osb_error_set(err, 0, "", "%s: the %s is not valid UTF-8, which the "
+	    "API cannot carry", what, name);
+	return -1;
+}
+
 /* Add key: value to obj when value is set (NULL-safe for strings). */
 static void
 set_string(json_t *obj, const char *key, const char *value)
@@ -131,8 +148,12 @@ int
 osb_execd_run(const struct osb_endpoint *ep, const struct osb_execd_cmd *cmd,
     const struct osb_execd_stream *st, struct osb_error *err)
 {
-	json_t *body = json_pack("{s:s}", "command", cmd->command);
+	json_t *body;
 
+	if (check_text("run", "command", cmd->command, err) == -1 ||
+	    check_text("run", "working directory", cmd->cwd, err) == -1)
+		return -1;
+	body = json_pack("{s:s}", "command", cmd->command);
 	set_string(body, "cwd", cmd->cwd);
 	if (cmd->background)
 		json_object_set_new(body, "background", json_true());
@@ -286,6 +307,10 @@ osb_execd_session_create(const struct osb_endpoint *ep, const char *cwd,
 	char *text;
 	int rc;
 
+	if (check_text("create session", "working directory", cwd, err) == -1) {
+		json_decref(body);
+		return -1;
+	}
 	set_string(body, "cwd", cwd);
 	if ((text = json_dumps(body, JSON_COMPACT)) == NULL) {
 		json_decref(body);
@@ -314,13 +339,14 @@ osb_execd_session_run(const struct osb_endpoint *ep, const char *session,
     const char *command, const char *cwd, int64_t timeout_ms,
     const struct osb_execd_stream *st, struct osb_error *err)
 {
-	json_t *body = json_pack("{s:s}", "command", command);
 	struct target t = { 0 };
+	json_t *body;
 
-	if (target(&t, "session", session, "/session/", "/run", err) == -1) {
-		json_decref(body);
+	if (target(&t, "session", session, "/session/", "/run", err) == -1 ||
+	    check_text(t.what, "command", command, err) == -1 ||
+	    check_text(t.what, "working directory", cwd, err) == -1)
 		return -1;
-	}
+	body = json_pack("{s:s}", "command", command);
 	set_string(body, "cwd", cwd);
 	if (timeout_ms > 0)
 		set_integer(body, "timeout", timeout_ms);

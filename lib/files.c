@@ -6,6 +6,7 @@
  */
 #include <sys/types.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -83,6 +84,41 @@ out_of_memory(const struct about *a, struct osb_error *err)
 {
 	osb_error_set(err, 0, "", "%s: out of memory", a->what);
 	return -1;
+}
+
+/*
+ * Can text s (NULL: none) go in a JSON body? Returns 0, or -1 with err
+ * naming it: JSON holds only UTF-8, and jansson's refusal would otherwise
+ * read as "out of memory".
+ */
+static int
+check_text(const struct about *a, const char *s, struct osb_error *err)
+{
+	if (s == NULL || osb_utf8_valid(s))
+		return 0;
+	if (strcmp(s, a->path) == 0)
+		osb_error_set(err, 0, "", "%s: the path is not valid UTF-8, "
+		    "which the API cannot carry", a->what);
+	else
+		osb_error_set(err, 0, "", "%s: '%s' is not valid UTF-8, which "
+		    "the API cannot carry", a->what, s);
+	return -1;
+}
+
+/* check_text() of the n paths and of perm's names (perm may be NULL). */
+static int
+check_texts(const struct about *a, const char *const *paths, size_t n,
+    const struct osb_file_perm *perm, struct osb_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (check_text(a, paths[i], err) < 0)
+			return -1;
+	if (perm != NULL && (check_text(a, perm->owner, err) < 0 ||
+	    check_text(a, perm->group, err) < 0))
+		return -1;
+	return 0;
 }
 
 /* Permission bits 0755 as the API writes them: the number 755. */
@@ -292,17 +328,79 @@ osb_files_stat(const struct osb_endpoint *ep, const char *path,
 	return 0;
 }
 
+/* Bytes of path query per request: well inside what servers and the
+ * proxies before them take in a request line. */
+#define QUERY_MAX	4000
+
+/* How many of the n paths (one at least) go in one request's query. */
+static size_t
+batch_of(const char *const *paths, size_t n)
+{
+	size_t i, len = 0;
+	const char *c;
+
+	for (i = 0; i < n; i++) {
+		len += sizeof("&path=") - 1;
+		/* Escaped, a byte takes three unless it is unreserved. */
+		for (c = paths[i]; *c != '\0'; c++)
+			len += isalnum((unsigned char)*c) ||
+			    strchr("-._~", *c) != NULL ? 1 : 3;
+		if (i > 0 && len > QUERY_MAX)
+			break;
+	}
+	return i;
+}
+
+/*
+ * method on base?path=... for the n paths, in as many requests as keep
+ * each URL short; with out set, the replies' objects merged into *out. A
+ * 404 names the first path of its request as no such noun (NULL: as the
+ * server said). Returns 0, or -1 with err set.
+ */
+static int
+ask_paths(const struct osb_endpoint *ep, const char *method, const char *base,
+    const char *op, const char *noun, const char *const *paths, size_t n,
+    json_t **out, struct osb_error *err)
+{
+	struct about a;
+	json_t *part;
+	size_t i, k;
+
+	describe(&a, op, paths, n, noun);
+	if (out != NULL && (*out = json_object()) == NULL)
+		return out_of_memory(&a, err);
+	for (i = 0; i < n; i += k) {
+		k = batch_of(paths + i, n - i);
+		describe(&a, op, paths + i, k, noun);
+		if (ask(ep, method, query_path(base, paths + i, k, NULL, NULL),
+		    out ? &part : NULL, JSON_OBJECT, &a, err) < 0)
+			goto fail;
+		if (out != NULL && json_object_update(*out, part) < 0) {
+			json_decref(part);
+			out_of_memory(&a, err);
+			goto fail;
+		}
+		if (out != NULL)
+			json_decref(part);
+	}
+	return 0;
+fail:
+	if (out != NULL) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return -1;
+}
+
 int
 osb_files_info(const struct osb_endpoint *ep, const char *const *paths,
     size_t n, json_t **info, struct osb_error *err)
 {
-	struct about a;
 	json_t *one;
 	size_t i;
 
-	describe(&a, "stat", paths, n, n == 1 ? "file" : NULL);
-	if (ask(ep, "GET", query_path("/files/info", paths, n, NULL, NULL),
-	    info, JSON_OBJECT, &a, err) == 0)
+	if (ask_paths(ep, "GET", "/files/info", "stat", n == 1 ? "file" : NULL,
+	    paths, n, info, err) == 0)
 		return 0;
 	if (err == NULL || err->status != 404 || n == 1)
 		return -1;
@@ -320,22 +418,16 @@ int
 osb_files_rm(const struct osb_endpoint *ep, const char *const *paths,
     size_t n, struct osb_error *err)
 {
-	struct about a;
-
-	describe(&a, "rm", paths, n, "file");
-	return ask(ep, "DELETE", query_path("/files", paths, n, NULL, NULL),
-	    NULL, JSON_OBJECT, &a, err);
+	return ask_paths(ep, "DELETE", "/files", "rm", "file", paths, n, NULL,
+	    err);
 }
 
 int
 osb_files_rmdir(const struct osb_endpoint *ep, const char *const *paths,
     size_t n, struct osb_error *err)
 {
-	struct about a;
-
-	describe(&a, "rmdir", paths, n, "directory");
-	return ask(ep, "DELETE", query_path("/directories", paths, n, NULL,
-	    NULL), NULL, JSON_OBJECT, &a, err);
+	return ask_paths(ep, "DELETE", "/directories", "rmdir", "directory",
+	    paths, n, NULL, err);
 }
 
 /* {path: perm} for each path; NULL when out of memory. */
@@ -360,6 +452,8 @@ osb_files_chmod(const struct osb_endpoint *ep, const char *const *paths,
 	struct about a;
 
 	describe(&a, "chmod", paths, n, "file");
+	if (check_texts(&a, paths, n, perm, err) < 0)
+		return -1;
 	return post(ep, "/files/permissions", perm_map(paths, n, perm), NULL,
 	    JSON_OBJECT, &a, err);
 }
@@ -371,6 +465,8 @@ osb_files_mkdir(const struct osb_endpoint *ep, const char *const *paths,
 	struct about a;
 
 	describe(&a, "mkdir", paths, n, NULL);
+	if (check_texts(&a, paths, n, perm, err) < 0)
+		return -1;
 	return post(ep, "/directories", perm_map(paths, n, perm), NULL,
 	    JSON_OBJECT, &a, err);
 }
@@ -383,6 +479,8 @@ osb_files_mv(const struct osb_endpoint *ep, const char *src,
 
 	describe(&a, "mv", &src, 1, "file");
 	snprintf(a.what, sizeof(a.what), "mv %s %s", src, dest);
+	if (check_text(&a, src, err) < 0 || check_text(&a, dest, err) < 0)
+		return -1;
 	return post(ep, "/files/mv", json_pack("[{s:s, s:s}]", "src", src,
 	    "dest", dest), NULL, JSON_OBJECT, &a, err);
 }
@@ -421,6 +519,11 @@ osb_files_replace(const struct osb_endpoint *ep, const char *const *paths,
 	size_t i;
 
 	describe(&a, "replace in", paths, n, "file");
+	if (check_texts(&a, paths, n, NULL, err) < 0 ||
+	    check_text(&a, old, err) < 0 || check_text(&a, new, err) < 0) {
+		json_decref(body);
+		return -1;
+	}
 	for (i = 0; body != NULL && i < n; i++)
 		if (json_object_set_new(body, paths[i], json_pack("{s:s, s:s}",
 		    "old", old, "new", new)) < 0) {
@@ -615,6 +718,9 @@ osb_files_upload(const struct osb_endpoint *ep, const struct osb_upload *ups,
 	int rc = -1;
 
 	describe(&a, "upload", n ? &ups[0].remote : NULL, n, NULL);
+	for (i = 0; i < n; i++)
+		if (check_texts(&a, &ups[i].remote, 1, &ups[i].perm, err) < 0)
+			return -1;
 	if ((srcs = upload_sources(ups, n)) == NULL ||
 	    (mime = osb_http_mime_new()) == NULL)
 		goto oom;

@@ -379,8 +379,8 @@ osb_http_do(const struct osb_endpoint *ep, const struct osb_http_req *req,
 	static int depth;
 	struct osb_http_reply local = { 0 };
 	struct transfer t = { 0 };
-	struct curl_slist *headers;
-	char url[4096], curlerr[CURL_ERROR_SIZE] = "";
+	struct curl_slist *headers = NULL;
+	char *url = NULL, curlerr[CURL_ERROR_SIZE] = "";
 	CURLcode code;
 	CURL *c;
 	int rc;
@@ -395,16 +395,18 @@ osb_http_do(const struct osb_endpoint *ep, const struct osb_http_req *req,
 	 * sent while a stream is read) gets a handle of its own.
 	 */
 	c = depth > 0 ? curl_easy_init() : handle();
-	if (c == NULL || (headers = request_headers(ep, req)) == NULL) {
+	/* The URL as long as it is: a cut one would name other files. */
+	if (c == NULL || (headers = request_headers(ep, req)) == NULL ||
+	    asprintf(&url, "%s%s", ep->base, req->path) < 0) {
 		if (c != NULL && c != shared_handle)
 			curl_easy_cleanup(c);
+		curl_slist_free_all(headers);
 		osb_error_set(err, 0, "", "%s: out of memory",
 		    req->what ? req->what : req->path);
 		return -1;
 	}
 	if (c == shared_handle)
 		curl_easy_reset(c);
-	snprintf(url, sizeof(url), "%s%s", ep->base, req->path);
 	setup_handle(c, ep, req, &t, headers, url, curlerr);
 	depth++;
 	code = curl_easy_perform(c);
@@ -415,6 +417,7 @@ osb_http_do(const struct osb_endpoint *ep, const struct osb_http_req *req,
 	if (c != shared_handle)
 		curl_easy_cleanup(c);
 	curl_slist_free_all(headers);
+	free(url);
 	if (rc < 0 || reply == &local)
 		osb_http_reply_free(reply);
 	return rc;

@@ -109,15 +109,57 @@ cell_clean(char *s)
 	return out;
 }
 
-/* Columns on a terminal: UTF-8 continuation bytes take no room. */
+/* Code points a terminal shows two columns wide (East Asian wide and
+ * fullwidth, emoji), and ones it shows in none (combining marks). */
+static const struct cp_range {
+	uint32_t lo, hi;
+} wide_ranges[] = {
+	{ 0x1100, 0x115f }, { 0x2e80, 0x303e }, { 0x3041, 0x33ff },
+	{ 0x3400, 0x4dbf }, { 0x4e00, 0x9fff }, { 0xa000, 0xa4cf },
+	{ 0xac00, 0xd7a3 }, { 0xf900, 0xfaff }, { 0xfe30, 0xfe4f },
+	{ 0xff00, 0xff60 }, { 0xffe0, 0xffe6 }, { 0x1f300, 0x1f64f },
+	{ 0x1f900, 0x1f9ff }, { 0x20000, 0x2fffd }, { 0x30000, 0x3fffd },
+}, zero_ranges[] = {
+	{ 0x0300, 0x036f }, { 0x200b, 0x200f }, { 0x20d0, 0x20ff },
+	{ 0xfe00, 0xfe0f }, { 0xfe20, 0xfe2f },
+};
+
+/* Is cp in one of the n ranges? */
+static int
+in_ranges(uint32_t cp, const struct cp_range *r, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (cp >= r[i].lo && cp <= r[i].hi)
+			return 1;
+	return 0;
+}
+
+/*
+ * Columns s takes on a terminal, so that columns line up: a code point
+ * takes one, two when wide, none when combining. s is valid UTF-8 (JSON
+ * text).
+ */
 static size_t
 text_width(const char *s)
 {
+	const unsigned char *p = (const unsigned char *)s;
 	size_t n = 0;
+	uint32_t cp;
+	int more;
 
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
+	while (*p != '\0') {
+		more = *p >= 0xf0 ? 3 : *p >= 0xe0 ? 2 : *p >= 0xc0 ? 1 : 0;
+		cp = more ? *p & (0x3f >> more) : *p;
+		for (p++; more > 0 && (*p & 0xc0) == 0x80; more--, p++)
+			cp = cp << 6 | (*p & 0x3f);
+		if (in_ranges(cp, zero_ranges, sizeof(zero_ranges) /
+		    sizeof(zero_ranges[0])))
+			continue;
+		n += in_ranges(cp, wide_ranges, sizeof(wide_ranges) /
+		    sizeof(wide_ranges[0])) ? 2 : 1;
+	}
 	return n;
 }
 
@@ -401,6 +443,12 @@ yaml_ambiguous(const char *s)
 		return 1;
 	if (strspn(s, "0123456789") == 4 && s[4] == '-')
 		return 1;
+	/* Binary, octal and hex integers ("0b101", "-0o17"), which strtod
+	 * reads only in part. */
+	if (*s == '+' || *s == '-')
+		s++;
+	if (s[0] == '0' && s[1] != '\0' && strchr("bBoOxX", s[1]) != NULL)
+		return 1;
 	return (isdigit((unsigned char)*s) || *s == '-' || *s == '+') &&
 	    s[strspn(s, "0123456789_:.+-")] == '\0';
 }
@@ -411,20 +459,24 @@ yaml_scalar(yaml_emitter_t *em, const json_t *v)
 {
 	yaml_event_t ev;
 	char *text;
+	size_t len;
 	int plain = 1, ok;
 
 	if (json_is_string(v)) {
-		text = strdup(json_string_value(v));
+		/* By length: a NUL in the text is text too (written "\0"). */
+		len = json_string_length(v);
+		if ((text = malloc(len + 1)) != NULL)
+			memcpy(text, json_string_value(v), len + 1);
 		plain = !yaml_ambiguous(json_string_value(v));
-	} else if (json_is_null(v)) {
-		text = strdup("null");
 	} else {
-		text = json_dumps(v, JSON_ENCODE_ANY);
+		text = json_is_null(v) ? strdup("null") :
+		    json_dumps(v, JSON_ENCODE_ANY);
+		len = text ? strlen(text) : 0;
 	}
 	if (text == NULL)
 		return 0;
 	ok = yaml_scalar_event_initialize(&ev, NULL, NULL,
-	    (yaml_char_t *)text, -1, plain, 1, YAML_ANY_SCALAR_STYLE) &&
+	    (yaml_char_t *)text, (int)len, plain, 1, YAML_ANY_SCALAR_STYLE) &&
 	    yaml_emitter_emit(em, &ev);
 	free(text);
 	return ok;

@@ -1,6 +1,7 @@
-/* util.c — durations, shell quoting, whole writes. */
+/* util.c — durations, shell quoting, whole writes, UTF-8. */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,4 +148,92 @@ osb_write_all(int fd, const void *buf, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+void
+osb_hold_std_fds(void)
+{
+	int fd;
+
+	/* In order: open() takes the lowest free number, this one. */
+	for (fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) == -1 && errno == EBADF &&
+		    open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY) != fd)
+			return;
+}
+
+/*
+ * The length of the UTF-8 sequence at s (at most n bytes), 0 when s does
+ * not start one: no overlong forms, no surrogates, nothing past U+10FFFF
+ * (what jansson accepts in a string).
+ */
+static size_t
+utf8_sequence(const unsigned char *s, size_t n)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t len, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	/* The second byte carries the range checks. */
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (n < len || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return len;
+}
+
+int
+osb_utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), step;
+
+	for (; n > 0; p += step, n -= step)
+		if ((step = utf8_sequence(p, n)) == 0)
+			return 0;
+	return 1;
+}
+
+char *
+osb_utf8_repair(const char *s, size_t len, size_t *outlen)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char *out, *o;
+	size_t step;
+
+	/* U+FFFD is three bytes for the one it replaces. */
+	if (len > (SIZE_MAX - 1) / 3 || (out = o = malloc(len * 3 + 1)) == NULL)
+		return NULL;
+	while (len > 0) {
+		if ((step = utf8_sequence(p, len)) == 0) {
+			o = stpcpy(o, "\xef\xbf\xbd");
+			step = 1;
+		} else {
+			memcpy(o, p, step);
+			o += step;
+		}
+		p += step;
+		len -= step;
+	}
+	*o = '\0';
+	*outlen = (size_t)(o - out);
+	return out;
 }

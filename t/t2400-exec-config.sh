@@ -79,7 +79,28 @@ test_expect_success 'a malformed line: the file and line are named' '
 	config_error 2 "format = \"json\" yes" "unexpected text after the value" &&
 	config_error 2 "format = \"j\\qson\"" "unsupported escape '\''\\q'\''" &&
 	config_error 2 "format = [\"json\"]" \
-		"unsupported value (expected a \"string\", an integer, true or false)"
+		"unsupported value (expected a \"string\", a number, true or false)" &&
+	config_error 2 "format = 1.5x" \
+		"unsupported value (expected a \"string\", a number, true or false)" &&
+	config_error 2 "format = \"\\u006\"" \
+		"bad unicode escape '\''\\u...'\'' (\\uXXXX or \\UXXXXXXXX)" &&
+	config_error 2 "format = \"\\ud800\"" \
+		"bad unicode escape '\''\\u...'\'' (\\uXXXX or \\UXXXXXXXX)"
+'
+
+test_expect_success 'unicode escapes in strings are read' '
+	printf "[output]\nformat = \"js\\u006fn\"\n" >"$CFG" &&
+	test "$(format_of)" = json &&
+	printf "[output]\nformat = \"\\U00000079aml\"\n" >"$CFG" &&
+	test "$(format_of)" = yaml
+'
+
+test_expect_success 'floats, as the Python CLI writes them, are read' '
+	printf "[x]\ny = 1e3\nz = -2_000.5\n" >"$CFG" &&
+	test "$(format_of)" = table &&
+	printf "[defaults]\nimage = 3.11\n" >"$CFG" &&
+	expect_code 1 osb-exec status "$S" "$ID" &&
+	stderr_is "osb-exec: $CFG:2: defaults.image must be a string"
 '
 
 test_expect_success 'a value of the wrong kind: the key is named' '
@@ -125,6 +146,9 @@ test_expect_success 'the request timeout: flag, environment, file' '
 	OPEN_SANDBOX_REQUEST_TIMEOUT=1 expect_code 1 osb-exec interrupt "$S" "$id" &&
 	id=$(stubborn) &&
 	printf "[connection]\nrequest_timeout = 1\n" >"$CFG" &&
+	expect_code 1 osb-exec interrupt "$S" "$id" &&
+	id=$(stubborn) &&
+	printf "[connection]\nrequest_timeout = 0.5\n" >"$CFG" &&
 	expect_code 1 osb-exec interrupt "$S" "$id" &&
 	rm -f "$CFG" &&
 	id=$(stubborn) &&

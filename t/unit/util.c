@@ -1,4 +1,4 @@
-/* util.c — durations and shell quoting. */
+/* util.c — durations, shell quoting and UTF-8 checks. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +50,43 @@ quoted(const char *what, int argc, char *const argv[], const char *want)
 	free(got);
 }
 
+/* in (len bytes) repairs to exactly want. */
+static void
+repaired(const char *what, const char *in, size_t len, const char *want,
+    size_t wantlen)
+{
+	size_t n = 0;
+	char *got = osb_utf8_repair(in, len, &n);
+
+	ok(got != NULL && n == wantlen && memcmp(got, want, n) == 0 &&
+	    got[n] == '\0', what);
+	free(got);
+}
+
+/* Valid and invalid UTF-8, and the repair of invalid bytes. */
+static void
+utf8(void)
+{
+	ok(osb_utf8_valid(""), "the empty string is UTF-8");
+	ok(osb_utf8_valid("plain ascii ~\x7f"), "ASCII is UTF-8");
+	ok(osb_utf8_valid("\xc3\xa9 \xe5\xae\xbd \xf0\x9f\x98\x80 "
+	    "\xf4\x8f\xbf\xbf"), "two, three and four byte forms");
+	ok(!osb_utf8_valid("a\xff"), "0xff is not UTF-8");
+	ok(!osb_utf8_valid("\xc3"), "a cut sequence is not UTF-8");
+	ok(!osb_utf8_valid("\xc0\xaf"), "an overlong form is not UTF-8");
+	ok(!osb_utf8_valid("\xe0\x80\xaf"), "an overlong three bytes is not");
+	ok(!osb_utf8_valid("\xed\xa0\x80"), "a surrogate is not UTF-8");
+	ok(!osb_utf8_valid("\xf4\x90\x80\x80"), "past U+10FFFF is not UTF-8");
+	ok(!osb_utf8_valid("\xe5\xae"), "a sequence cut by the end is not");
+	repaired("valid text and NULs stay as they are", "a\0\xc3\xa9", 4,
+	    "a\0\xc3\xa9", 4);
+	repaired("each bad byte becomes U+FFFD", "a\xff\xfe" "b", 4,
+	    "a\xef\xbf\xbd\xef\xbf\xbd" "b", 8);
+	repaired("a cut sequence at the end is replaced", "x\xe5\xae", 3,
+	    "x\xef\xbf\xbd\xef\xbf\xbd", 7);
+	repaired("nothing in, nothing out", "", 0, "", 0);
+}
+
 int
 main(void)
 {
@@ -84,6 +121,7 @@ main(void)
 	quoted("quotes, $ and metacharacters survive", 4, quotes,
 	    "printf 'it'\\''s' '\"$HOME\"' '`x`;|&'");
 	quoted("newlines and globs are quoted", 2, newline, "'a\nb' '*'");
+	utf8();
 	printf("1..%d\n", ntest);
 	return 0;
 }
