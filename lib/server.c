@@ -460,12 +460,32 @@ osb_reply_sse(struct osb_req *req, osb_sse_next next, void (*done)(void *),
 	return osb_reply_response(req, 200, r);
 }
 
+/*
+ * MHD_get_connection_values_n callback: stop at the first argument whose
+ * name or value holds a NUL byte (a decoded %00), noting its name in
+ * *cls. As a C string it would be cut short there, and a path cut short
+ * names another file: "/x/%00y" would be "/x/".
+ */
+static enum MHD_Result
+find_nul(void *cls, enum MHD_ValueKind kind, const char *key,
+    size_t key_size, const char *value, size_t value_size)
+{
+	const char **bad = cls;
+
+	(void)kind;
+	if (strlen(key) == key_size &&
+	    (value == NULL || strlen(value) == value_size))
+		return MHD_YES;
+	*bad = key;
+	return MHD_NO;
+}
+
 /* First call for a request: check the token, pick the route. */
 static void
 begin_request(const struct osb_server_config *cfg, struct req_private *priv)
 {
 	struct osb_req *req = &priv->req;
-	const char *clen;
+	const char *clen, *bad = NULL;
 	int path_known;
 
 	if (!token_ok(cfg, req)) {
@@ -482,6 +502,13 @@ begin_request(const struct osb_server_config *cfg, struct req_private *priv)
 		else
 			osb_reply_error(req, 404, "NOT_FOUND",
 			    "no such endpoint: %s %s", req->method, req->path);
+		return;
+	}
+	MHD_get_connection_values_n(req->conn, MHD_GET_ARGUMENT_KIND,
+	    find_nul, &bad);
+	if (bad) {
+		osb_reply_error(req, 400, OSB_E_INVALID,
+		    "query parameter '%s' holds a NUL byte", bad);
 		return;
 	}
 	clen = osb_req_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);

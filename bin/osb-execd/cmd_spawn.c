@@ -372,13 +372,13 @@ close_fds(unsigned lo, unsigned hi)
 #endif
 }
 
-/* In the child: report the failed step and its errno, then go. */
+/* In the child: report the failed step and its errno on errpipe, then go. */
 static void __attribute__((noreturn))
-child_fail(int step)
+child_fail(int errpipe, int step)
 {
 	struct child_failure f = { step, errno };
 
-	(void)!write(ERRPIPE_FD, &f, sizeof(f));
+	(void)!write(errpipe, &f, sizeof(f));
 	_exit(127);
 }
 
@@ -403,19 +403,24 @@ spawn_child(const struct cmd_spawn *sp, const struct creds *cr, int devnull,
 		sigaction(sig, &sa, NULL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	/* Copies above every target first, so that no move clobbers one. */
-	if ((errpipe = fcntl(errpipe, F_DUPFD, ERRPIPE_FD + 1)) < 0 ||
-	    dup3(errpipe, ERRPIPE_FD, O_CLOEXEC) < 0)
+	/*
+	 * Copies above every target first, the error pipe's too, so that no
+	 * move clobbers one: with many fds open, any of those given may be
+	 * ERRPIPE_FD or a target.
+	 */
+	if ((errpipe = fcntl(errpipe, F_DUPFD, ERRPIPE_FD + 1)) < 0)
 		_exit(127);
 	for (i = 0; i < 5; i++) {
 		tmp[i] = i == 0 && sp->fd[0] < 0 ? devnull : sp->fd[i];
 		if (tmp[i] >= 0 &&
 		    (tmp[i] = fcntl(tmp[i], F_DUPFD, ERRPIPE_FD + 1)) < 0)
-			child_fail(FAIL_FDS);
+			child_fail(errpipe, FAIL_FDS);
 	}
+	if (dup3(errpipe, ERRPIPE_FD, O_CLOEXEC) < 0)
+		child_fail(errpipe, FAIL_FDS);
 	for (i = 0; i < 5; i++)
 		if (tmp[i] >= 0 && dup2(tmp[i], spawn_target[i]) < 0)
-			child_fail(FAIL_FDS);
+			child_fail(ERRPIPE_FD, FAIL_FDS);
 	close_fds(3, CMD_FD_MARK - 1);
 	for (i = 3; i < 5; i++)
 		if (tmp[i] < 0)
@@ -423,16 +428,16 @@ spawn_child(const struct cmd_spawn *sp, const struct creds *cr, int devnull,
 	close_fds(ERRPIPE_FD + 1, ~0U);
 	if (sp->set_uid) {
 		if (setgroups((size_t)cr->ngroups, cr->groups) < 0)
-			child_fail(FAIL_GROUPS);
+			child_fail(ERRPIPE_FD, FAIL_GROUPS);
 		if (setgid(cr->gid) < 0)
-			child_fail(FAIL_GID);
+			child_fail(ERRPIPE_FD, FAIL_GID);
 		if (setuid(sp->uid) < 0)
-			child_fail(FAIL_UID);
+			child_fail(ERRPIPE_FD, FAIL_UID);
 	}
 	if (sp->cwd && chdir(sp->cwd) < 0)
-		child_fail(FAIL_CHDIR);
+		child_fail(ERRPIPE_FD, FAIL_CHDIR);
 	execve(sp->argv[0], (char *const *)sp->argv, sp->envp);
-	child_fail(FAIL_EXEC);
+	child_fail(ERRPIPE_FD, FAIL_EXEC);
 }
 
 /* Describe a failure the child reported. */

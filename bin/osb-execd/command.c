@@ -204,17 +204,24 @@ watch_timeout(const struct watch *w, int64_t now)
 	return cmd_poll_timeout(until, now, !w->exited && w->pidfd < 0);
 }
 
-/* One round: wait for output, exit or a deadline, and deal with it. */
+/*
+ * One round: wait for output, exit or a deadline, and deal with it. While
+ * the command runs and its stream has too much queued, its pipes are left
+ * unread: the command waits for a slow client, as a write to it would,
+ * instead of the queue growing without end. Once it has exited, what it
+ * left in the pipes is read at once, before the drain window closes.
+ */
 static void
 watch_round(struct watch *w, char *buf)
 {
 	struct pollfd pfd[3];
-	int64_t now = cmd_clock_ms();
-	int n = 0, i, slot[2] = { -1, -1 };
+	int64_t now;
+	int n = 0, i, slot[2] = { -1, -1 }, room = 1;
 
-	if (w->q)
-		evq_wait_room(w->q, 1000);
-	for (i = 0; i < 2; i++) {
+	if (w->q && !w->exited)
+		room = evq_wait_room(w->q, 1000);
+	now = cmd_clock_ms();
+	for (i = 0; i < 2 && room; i++) {
 		if (w->fd[i] < 0)
 			continue;
 		slot[i] = n;
@@ -225,13 +232,41 @@ watch_round(struct watch *w, char *buf)
 		pfd[n].fd = w->pidfd;
 		pfd[n++].events = POLLIN;
 	}
-	if (poll(pfd, (nfds_t)n, watch_timeout(w, now)) < 0 && errno != EINTR)
+	if (poll(pfd, (nfds_t)n, room ? watch_timeout(w, now) : 0) < 0 &&
+	    errno != EINTR)
 		return;
 	for (i = 0; i < 2; i++)
 		if (slot[i] >= 0 && pfd[slot[i]].revents)
 			cmd_read_output(&w->fd[i], i, &w->carry[i], w->q, buf);
 	if (!w->exited)
 		watch_check(w, cmd_clock_ms());
+}
+
+/*
+ * The drain window is over: take what the pipes hold right now, up to
+ * what they can hold. That much may be the command's own last output,
+ * which a reader thread slow to be scheduled must not lose; what its
+ * leftovers write from now on is theirs.
+ */
+static void
+watch_flush(struct watch *w, char *buf)
+{
+	struct pollfd pfd;
+	ssize_t n;
+	int i, left;
+
+	for (i = 0; i < 2; i++) {
+		if (w->fd[i] < 0)
+			continue;
+		if ((left = fcntl(w->fd[i], F_GETPIPE_SZ)) < 0)
+			left = 65536;
+		pfd.fd = w->fd[i];
+		pfd.events = POLLIN;
+		while (left > 0 && w->fd[i] >= 0 && poll(&pfd, 1, 0) == 1 &&
+		    (n = cmd_read_output(&w->fd[i], i, &w->carry[i], w->q,
+		    buf)) > 0)
+			left -= (int)n;
+	}
 }
 
 /* Tell the stream how the command ended, then close it. */
@@ -267,6 +302,7 @@ cmd_thread(void *arg)
 			break;
 		watch_round(w, buf);
 	}
+	watch_flush(w, buf);
 	cmd_exit_describe(w->wstatus, &e);
 	cmd_mark_finished(w->c, e.code, e.text);
 	watch_report(w, &e);

@@ -14,6 +14,11 @@
 
 /* Expanding "{a,b}{c,d}..." doubles each time: refuse past this. */
 #define MAX_ALTERNATIVES 1024
+/*
+ * Expanding braces and matching "!(" groups recurse once per group, on a
+ * connection thread's small stack: refuse more groups than this.
+ */
+#define MAX_GROUPS 64
 
 struct file_glob {
 	char **alt;		/* the pattern with its braces expanded */
@@ -55,13 +60,15 @@ paren_end(const char *p)
 }
 
 /* Nonzero when the pattern is well formed: quotes quote something,
- * classes close and are not empty, braces and "!(" groups close. */
+ * classes close and are not empty, braces and "!(" groups close. The
+ * groups are counted in *groups. */
 static int
-well_formed(const char *p)
+well_formed(const char *p, size_t *groups)
 {
 	size_t end;
 	int depth = 0;
 
+	*groups = 0;
 	for (; *p; p++) {
 		if (*p == '\\') {
 			if (*++p == '\0')
@@ -73,9 +80,11 @@ well_formed(const char *p)
 		} else if (*p == '!' && p[1] == '(') {
 			if (paren_end(p + 1) == 0)
 				return 0;
-		} else if (*p == '{')
+			(*groups)++;
+		} else if (*p == '{') {
 			depth++;
-		else if (*p == '}' && depth-- == 0)
+			(*groups)++;
+		} else if (*p == '}' && depth-- == 0)
 			return 0;
 	}
 	return depth == 0;
@@ -351,10 +360,15 @@ struct file_glob *
 file_glob_new(const char *pattern, char *err, size_t errlen)
 {
 	struct file_glob *g;
+	size_t groups;
 	char *copy;
 
-	if (!well_formed(pattern)) {
+	if (!well_formed(pattern, &groups)) {
 		snprintf(err, errlen, "syntax error in pattern");
+		return NULL;
+	}
+	if (groups > MAX_GROUPS) {
+		snprintf(err, errlen, "more than %d groups", MAX_GROUPS);
 		return NULL;
 	}
 	if ((g = calloc(1, sizeof(*g))) == NULL ||

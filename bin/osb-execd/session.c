@@ -71,6 +71,7 @@ struct session {
 	struct shell *sh;	/* NULL: none yet, or it ended */
 	struct run *run;	/* the run in progress */
 	unsigned seq;
+	int deleted;		/* out of the registry: no new shell */
 	int refs;		/* the registry's, the thread's, streams' */
 };
 
@@ -312,22 +313,34 @@ shell_enforce_timeout(struct shell *sh, struct run *run, int64_t now)
 	run->timed_out = 1;
 }
 
-/* Reap the shell if it has exited; returns 1 when it has. */
+/*
+ * Reap the shell if it has exited; returns 1 when it has, with *run the
+ * run in progress then. The session lets go of the shell in the same
+ * step, so a run that comes after gets a new one: none can be handed to
+ * the dead shell, whose thread would never end it.
+ */
 static int
-shell_reaped(struct shell *sh, int *wstatus)
+shell_reaped(struct shell *sh, int *wstatus, struct run **run)
 {
 	int gone = 0;
 
 	pthread_mutex_lock(&sess_lock);
 	if (waitpid(sh->pid, wstatus, WNOHANG) == sh->pid) {
 		sh->pid = 0;
+		if (sh->s->sh == sh)
+			sh->s->sh = NULL;
+		*run = sh->s->run;
 		gone = 1;
 	}
 	pthread_mutex_unlock(&sess_lock);
 	return gone;
 }
 
-/* One round of the shell thread; returns 1 once the shell is gone. */
+/*
+ * One round of the shell thread; returns 1 once the shell is gone. While
+ * the run's stream has too much queued, the output pipes are left unread:
+ * the command waits for its slow client instead of the queue growing.
+ */
 static int
 shell_round(struct shell *sh, char *buf)
 {
@@ -335,17 +348,17 @@ shell_round(struct shell *sh, char *buf)
 	struct cmd_exit e;
 	struct run *run;
 	uint64_t ticks;
-	int n = 0, i, slot[NFD], wstatus, timeout;
+	int n = 0, i, slot[NFD], wstatus, timeout, room = 1;
 
 	pthread_mutex_lock(&sess_lock);
 	run = sh->s->run;
 	pthread_mutex_unlock(&sess_lock);
-	timeout = shell_timeout(sh, run, cmd_clock_ms());
 	if (run)
-		evq_wait_room(run->q, 1000);
+		room = evq_wait_room(run->q, 1000);
+	timeout = room ? shell_timeout(sh, run, cmd_clock_ms()) : 0;
 	for (i = 0; i < NFD; i++) {
-		slot[i] = sh->fd[i] >= 0 ? n : -1;
-		if (sh->fd[i] >= 0) {
+		slot[i] = sh->fd[i] >= 0 && (room || i == MARK) ? n : -1;
+		if (slot[i] >= 0) {
 			pfd[n].fd = sh->fd[i];
 			pfd[n++].events = POLLIN;
 		}
@@ -368,7 +381,7 @@ shell_round(struct shell *sh, char *buf)
 			shell_read_output(sh, i, run, buf);
 	if (slot[MARK] >= 0 && pfd[slot[MARK]].revents)
 		shell_read_marks(sh, &run, buf);
-	if (shell_reaped(sh, &wstatus)) {
+	if (shell_reaped(sh, &wstatus, &run)) {
 		shell_drain(sh, run, buf);
 		if (run) {
 			cmd_exit_describe(wstatus, &e);
@@ -393,8 +406,6 @@ shell_thread(void *arg)
 		;
 	execd_log(LOG_INFO_, "session %s: shell ended", s->id);
 	pthread_mutex_lock(&sess_lock);
-	if (s->sh == sh)
-		s->sh = NULL;
 	pthread_cond_broadcast(&sess_cond);
 	shell_unref_locked(sh);
 	session_unref_locked(s);
@@ -514,7 +525,11 @@ shell_spawn(struct session *s, char *err, size_t errlen)
 	return sh;
 }
 
-/* Give s a running shell with its thread; 0, or -1 with err set. */
+/*
+ * Give s a running shell with its thread; 0, or -1 with err set (and
+ * nothing left running). A session deleted while its shell was starting
+ * gets none: nothing could end it any more.
+ */
 static int
 shell_launch(struct session *s, char *err, size_t errlen)
 {
@@ -523,22 +538,27 @@ shell_launch(struct session *s, char *err, size_t errlen)
 	if ((sh = shell_spawn(s, err, errlen)) == NULL)
 		return -1;
 	pthread_mutex_lock(&sess_lock);
-	sh->s = s;
-	s->sh = sh;
-	s->refs++;
-	if (cmd_thread_start(shell_thread, sh) < 0) {
+	if (s->deleted)
+		snprintf(err, errlen, "session %s not found", s->id);
+	else {
+		sh->s = s;
+		s->sh = sh;
+		s->refs++;
+		if (cmd_thread_start(shell_thread, sh) == 0) {
+			pthread_mutex_unlock(&sess_lock);
+			execd_log(LOG_INFO_, "session %s: shell started",
+			    s->id);
+			return 0;
+		}
 		s->sh = NULL;
 		s->refs--;
-		kill(-sh->pid, SIGKILL);
-		waitpid(sh->pid, NULL, 0);
-		shell_unref_locked(sh);
-		pthread_mutex_unlock(&sess_lock);
 		snprintf(err, errlen, "cannot start a thread for the session");
-		return -1;
 	}
+	kill(-sh->pid, SIGKILL);
+	waitpid(sh->pid, NULL, 0);
+	shell_unref_locked(sh);
 	pthread_mutex_unlock(&sess_lock);
-	execd_log(LOG_INFO_, "session %s: shell started", s->id);
-	return 0;
+	return -1;
 }
 
 /* Whether the body is empty or blank (POST /session allows that). */
@@ -785,7 +805,7 @@ run_in_session(struct osb_req *req, const char *id, struct run *run,
 	struct session *s;
 	char err[512];
 	unsigned seq;
-	int need_shell;
+	int need_shell, deleted;
 
 	if ((rs = calloc(1, sizeof(*rs))) == NULL ||
 	    (run->q = evq_new()) == NULL) {
@@ -802,9 +822,16 @@ run_in_session(struct osb_req *req, const char *id, struct run *run,
 	need_shell = s->sh == NULL;
 	pthread_mutex_unlock(&sess_lock);
 	if (need_shell && shell_launch(s, err, sizeof(err)) < 0) {
+		pthread_mutex_lock(&sess_lock);
+		deleted = s->deleted;
+		pthread_mutex_unlock(&sess_lock);
 		run_unclaim(s, run);
-		osb_reply_error(req, 500, OSB_E_RUNTIME,
-		    "error running in session: %s", err);
+		if (deleted)
+			osb_reply_error(req, 404, "CONTEXT_NOT_FOUND",
+			    "session %s not found", id);
+		else
+			osb_reply_error(req, 500, OSB_E_RUNTIME,
+			    "error running in session: %s", err);
 		goto fail;
 	}
 	rs->s = s;
@@ -868,6 +895,7 @@ session_delete(struct osb_req *req)
 	for (pp = &sessions; *pp != s; pp = &(*pp)->next)
 		;
 	*pp = s->next;
+	s->deleted = 1;
 	if (s->sh && s->sh->pid > 0)
 		kill(-s->sh->pid, SIGKILL);
 	session_unref_locked(s);
