@@ -110,7 +110,7 @@ test_expect_success '100 commands in a row: no descriptor or child left' '
 		call 200 POST /command -d "{\"command\":\"echo $i\"}" &&
 		grep -q "\"text\":\"$i\\\\n\"" body || return 1
 	done &&
-	wait_for 30 fds_are "$n" &&
+	wait_for 100 fds_are "$n" &&
 	no_zombies
 '
 
