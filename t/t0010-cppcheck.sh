@@ -8,7 +8,7 @@ test_expect_success 'cppcheck: no warnings' '
 	cd "$top" &&
 	cppcheck --quiet --enable=warning,performance,portability \
 		--error-exitcode=1 -D_GNU_SOURCE -Ilib -Ibin/osb-execd \
-		lib/*.c bin/*.c bin/osb-execd/*.c t/unit/*.c t/fuzz/*.c
+		lib/*.c bin/*.c bin/*/*.c t/unit/*.c t/fuzz/*.c
 '
 
 test_done
