@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "server.h"
+#include "util.h"
 
 struct osb_server {
 	struct MHD_Daemon *daemon;
@@ -288,11 +289,17 @@ json_response(json_t *doc)
 static struct MHD_Response *
 error_response(const char *code, const char *fmt, va_list ap)
 {
-	char message[1024];
+	char message[1024], *text;
+	size_t len;
+	json_t *doc;
 
+	/* A path or name in the message may hold bytes JSON can't carry. */
 	vsnprintf(message, sizeof(message), fmt, ap);
-	return json_response(json_pack("{s:s, s:s}", "code", code,
-	    "message", message));
+	if ((text = osb_utf8_repair(message, strlen(message), &len)) == NULL)
+		return NULL;
+	doc = json_pack("{s:s, s:s%}", "code", code, "message", text, len);
+	free(text);
+	return json_response(doc);
 }
 
 /* A response holding {"code": code, "message": the formatted text}. */
@@ -584,6 +591,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	if (!req->replied)
 		osb_reply_error(req, 500, OSB_E_RUNTIME,
 		    "%s %s: no reply", req->method, req->path);
+	/* Returning with nothing queued would have MHD call again at once. */
+	if (!req->replied && osb_reply_empty(req, 500) < 0)
+		return MHD_NO;
 	return MHD_YES;
 }
 

@@ -92,8 +92,8 @@ file_info(const char *path, const struct stat *st, struct file_names *names)
 	int mode = (int)((st->st_mode >> 6) & 7) * 100 +
 	    (int)((st->st_mode >> 3) & 7) * 10 + (int)(st->st_mode & 7);
 
-	return json_pack("{s:s, s:s, s:I, s:o, s:o, s:s, s:s, s:i}",
-	    "path", path,
+	return json_pack("{s:o, s:s, s:I, s:o, s:o, s:s, s:s, s:i}",
+	    "path", file_name_json(path),
 	    "type", file_type(st->st_mode),
 	    "size", (json_int_t)st->st_size,
 	    "modified_at", time_json(&st->st_mtim),

@@ -177,7 +177,7 @@ files_replace(struct osb_req *req)
 		    (abs = file_path(req, path)) == NULL)
 			break;
 		if (replace_in_file(req, abs, &e) == 0)
-			json_object_set_new(counts, path, json_pack("{s:I}",
+			file_name_set(counts, path, json_pack("{s:I}",
 			    "replacedCount", (json_int_t)e.count));
 		free(abs);
 	}

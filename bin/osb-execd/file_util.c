@@ -325,3 +325,35 @@ file_sink_free(struct file_sink *s)
 	s->buf = NULL;
 	s->len = 0;
 }
+
+/* A JSON string of name, repaired to UTF-8; NULL when out of memory. */
+json_t *
+file_name_json(const char *name)
+{
+	json_t *s;
+	size_t len;
+	char *text;
+
+	if ((text = osb_utf8_repair(name, strlen(name), &len)) == NULL)
+		return NULL;
+	s = json_stringn(text, len);
+	free(text);
+	return s;
+}
+
+/* obj[name] = value (stolen) under the repaired name; 0, or -1. */
+int
+file_name_set(json_t *obj, const char *name, json_t *value)
+{
+	char *key;
+	size_t len;
+	int rc;
+
+	if ((key = osb_utf8_repair(name, strlen(name), &len)) == NULL) {
+		json_decref(value);
+		return -1;
+	}
+	rc = json_object_set_new(obj, key, value);
+	free(key);
+	return rc;
+}

@@ -68,6 +68,14 @@ json_t *file_body_object(struct osb_req *, const char *what);
 int file_reply_errno(struct osb_req *, int errnum, const char *op,
     const char *path);
 
+/*
+ * A file name as a JSON string, and obj[name] = value (stolen): bytes that
+ * are not UTF-8 become U+FFFD, as the Go execd's encoder does, since JSON
+ * can't carry them. NULL or -1 when out of memory.
+ */
+json_t *file_name_json(const char *name);
+int file_name_set(json_t *obj, const char *name, json_t *value);
+
 /* The FileInfo object of path, whose lstat(2) is st. */
 json_t *file_info(const char *path, const struct stat *st,
     struct file_names *);

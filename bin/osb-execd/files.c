@@ -30,7 +30,7 @@ info_one(struct osb_req *req, const char *path, const char *abs, void *arg)
 	if (lstat(abs, &st) < 0)
 		file_reply_errno(req, errno, "stat", abs);
 	else if ((info = file_info(abs, &st, &in->names)) == NULL ||
-	    json_object_set_new(in->out, path, info) < 0)
+	    file_name_set(in->out, path, info) < 0)
 		osb_reply_error(req, 500, OSB_E_RUNTIME, "out of memory");
 }
 
