@@ -144,9 +144,20 @@ echo \$! >job.pid" cwd "$TMP" &&
 	t_wait_gone "$(cat job.pid)" 30
 '
 
-test_expect_success 'exit ends the shell; the next run gets a new one' '
+test_expect_success 'exit ends the run, not the shell: its state stays' '
 	new_session cwd "$TMP/d" &&
-	srun command "cd /; w=1; exit 3" &&
+	srun command "cd /; w=1; f() { echo f; }; echo bye; exit 3; echo not" &&
+	ev_is out error "CommandExecError 3 command exited with code 3" &&
+	test "$(ev out text stdout)" = bye &&
+	test "$(ev out text stderr)" = "" &&
+	srun command "pwd; echo w=\$w; f; (exit 4); echo \$?" &&
+	printf "/\nw=1\nf\n4\n" >expect &&
+	ev out text stdout >actual && test_cmp expect actual
+'
+
+test_expect_success 'a shell that does exit: the next run gets a new one' '
+	new_session cwd "$TMP/d" &&
+	srun command "cd /; w=1; builtin exit 3" &&
 	ev_is out error "CommandExecError 3 command exited with code 3" &&
 	srun command "pwd; echo w=\$w" &&
 	printf "%s\nw=\n" "$TMP/d" >expect &&

@@ -1,9 +1,11 @@
 /*
  * session.c — bash sessions. A session is one interactive bash reading
  * command lines from a socket: interactive, because an interrupt then ends
- * the command at hand and not the shell. Each run is one line that evals
- * the command in the shell itself, so whatever it changes stays for the
- * next. The shell's PROMPT_COMMAND, which runs after every line however it
+ * the command at hand and not the shell. Each run is one line that
+ * sources the command in the shell itself, so whatever it changes stays
+ * for the next. `exit` is an alias of `return` there: it ends the run
+ * with its status, not the shell and all it holds (sourced, so `return`
+ * works outside functions, where eval's would not). The shell's PROMPT_COMMAND, which runs after every line however it
  * ended, writes "SEQ STATUS" to a private fd (CMD_FD_MARK): that is how
  * the end of a run and its exit status are known. The line first writes
  * "SEQ begin": until then the shell may still be reading it, and an
@@ -187,9 +189,9 @@ run_line(unsigned seq, const char *cwd, const char *command)
 		p = ansi_quote(p, cwd);
 		p = stpcpy(p, " && ");
 	}
-	p = stpcpy(p, "eval ");
+	p = stpcpy(p, ". <(printf %s ");
 	p = ansi_quote(p, command);
-	sprintf(p, "; } </dev/null 2>&%d %d>&- %d>&-\n", CMD_FD_ERR,
+	sprintf(p, "); } </dev/null 2>&%d %d>&- %d>&-\n", CMD_FD_ERR,
 	    CMD_FD_ERR, CMD_FD_MARK);
 	return line;
 }
@@ -424,7 +426,8 @@ shell_send_setup(struct shell *sh)
 	    "set +o history +H; __osb_seq=0; "
 	    "__osb_done() { printf '%%s %%s\\n' \"$__osb_seq\" \"$1\" >&%d; }; "
 	    "readonly -f __osb_done; PROMPT_COMMAND='__osb_done $?'; "
-	    "readonly PROMPT_COMMAND\n", CMD_FD_MARK);
+	    "readonly PROMPT_COMMAND; shopt -s expand_aliases; "
+	    "alias exit=return\n", CMD_FD_MARK);
 	/* A shell that is gone already is noticed by its thread. */
 	(void)osb_write_all(sh->in_fd, line, strlen(line));
 }

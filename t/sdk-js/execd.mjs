@@ -352,18 +352,21 @@ async function sessionChecks(sdk) {
     await rejects(sdk.commands.deleteSession(id), why);
   });
 
-  await test("exit in a session: no output but the command's own", async () => {
+  await test("exit in a session ends the run, and the session keeps its state", async () => {
     const id = await sdk.commands.createSession();
     try {
-      assert.deepEqual(await runInSession(sdk, id, "echo bye; exit 3"), {
+      assert.deepEqual(await runInSession(sdk, id, "cd /; s=kept; echo bye; exit 3"), {
         stdout: "bye\n", stderr: "",
         ends: ["error CommandExecError 3 command exited with code 3"],
         exitCode: 3,
       });
+      assert.deepEqual(await runInSession(sdk, id, "echo $PWD $s"), {
+        stdout: "/ kept\n", stderr: "", ends: ["complete"], exitCode: 0,
+      });
     } finally {
       await sdk.commands.deleteSession(id);
     }
-  }, "osb-execd's session bash says \"exit\" on the run's stderr");
+  });
 }
 
 async function transferChecks(sdk, bin, big) {
