@@ -98,6 +98,15 @@ test_expect_success 'bytes that are not UTF-8 in a path get a reply' '
 	error_is FILE_NOT_FOUND "open $TMP/$(printf "\357\277\275"): no such file"
 '
 
+test_expect_success 'a long query gets an answer; past 64 KiB a 414' '
+	long=$(head -c 41000 /dev/zero | tr "\\0" a) &&
+	call 500 GET "/files/info?path=/$long" -m 5 &&
+	error_is RUNTIME_ERROR "stat /a*\\.\\.\\.a*: file name too long" &&
+	long=$(head -c 70000 /dev/zero | tr "\\0" a) &&
+	call 414 GET "/files/info?path=/$long" -m 5 &&
+	call 200 GET /ping -m 5
+'
+
 test_expect_success 'a file name that is not UTF-8 is listed as U+FFFD' '
 	mkdir latin1 &&
 	printf hi >"latin1/caf$(printf "\351")" &&

@@ -187,19 +187,26 @@ lowercase_strerror(int errnum, char *buf, size_t len)
 	return buf;
 }
 
-/* 404 for a missing path, 500 for anything else. */
+/* 404 for a missing path, 500 for anything else. A path too long for
+ * the message loses its middle, so that the reason still shows. */
 int
 file_reply_errno(struct osb_req *req, int errnum, const char *op,
     const char *path)
 {
-	char reason[128];
+	char reason[128], shown[768];
+	size_t len = strlen(path);
 
 	lowercase_strerror(errnum, reason, sizeof(reason));
+	if (len >= sizeof(shown))
+		snprintf(shown, sizeof(shown), "%.380s...%s", path,
+		    path + len - 380);
+	else
+		strlcpy(shown, path, sizeof(shown));
 	if (errnum == ENOENT)
 		return osb_reply_error(req, 404, OSB_E_NOTFOUND, "%s %s: %s",
-		    op, path, reason);
-	return osb_reply_error(req, 500, OSB_E_RUNTIME, "%s %s: %s", op, path,
-	    reason);
+		    op, shown, reason);
+	return osb_reply_error(req, 500, OSB_E_RUNTIME, "%s %s: %s", op,
+	    shown, reason);
 }
 
 /* The JSON object body; NULL after a 400 reply. */
