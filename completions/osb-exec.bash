@@ -1,8 +1,9 @@
 # bash completion for osb-exec(1)                          -*- shell-script -*-
 #
-# Completes the subcommand (and session's own), then options (the global
-# ones and the subcommand's) and their values. Once the remote command has
-# begun, its words are its own: nothing is offered for them.
+# Completes the subcommand (and session's own), the SANDBOX operand (the
+# ids `osb-sandbox list -q` prints), then options (the global ones and the
+# subcommand's) and their values. Once the remote command has begun, its
+# words are its own: nothing is offered for them.
 
 # Options that take a value in the next word.
 _osb_exec_valued='-o|--output|--domain|--protocol|--api-key|--request-timeout|--config|--execd-token|-w|--workdir|--cwd|-e|--env|-t|--timeout|-u|--user|--cursor'
@@ -34,6 +35,13 @@ _osb_exec_values()
 	-e|--env)	compopt -o nospace 2>/dev/null
 			COMPREPLY=($(compgen -e -S = -- "$2")) ;;
 	esac
+}
+
+# The sandbox ids there are; nothing when osb-sandbox fails or is missing,
+# and soon: a server that does not answer must not hang the shell.
+_osb_exec_sandboxes()
+{
+	osb-sandbox --request-timeout 3 list -q </dev/null 2>/dev/null
 }
 
 _osb_exec()
@@ -105,9 +113,16 @@ _osb_exec()
 		COMPREPLY=($(compgen -W "$_osb_exec_global $(_osb_exec_options "$sub")" -- "$cur"))
 		return 0
 	fi
-	if [[ -z $sub ]]; then
-		COMPREPLY=($(compgen -W 'run status logs interrupt session' -- "$cur"))
-	fi
+	# SANDBOX comes after the subcommand's words (one, two for session's),
+	# or first of all, where a plain run takes it.
+	case $sub:${#operands[@]} in
+	:0)
+		COMPREPLY=($(compgen -W "run status logs interrupt session
+		    $(_osb_exec_sandboxes)" -- "$cur")) ;;
+	run:1|status:1|logs:1|interrupt:1|session*:2)
+		[[ ${operands[0]} == run || $sub != run ]] &&
+		    COMPREPLY=($(compgen -W "$(_osb_exec_sandboxes)" -- "$cur")) ;;
+	esac
 	return 0
 }
 

@@ -1,6 +1,6 @@
 # fish completion for osb-exec(1): the subcommand (and session's own), the
-# global options and the subcommand's, and option values. The remote
-# command's words are its own: nothing is offered for them.
+# sandbox ids, the global options and the subcommand's, and option values.
+# The remote command's words are its own: nothing is offered for them.
 
 # Options that take a value in the next word.
 set -g __osb_exec_valued -o --output --domain --protocol --api-key \
@@ -87,7 +87,30 @@ function __osb_exec_needs_session_command
     test (count $ops) -eq 1 -a "$ops[1]" = session
 end
 
+# True where SANDBOX goes: first of all (a plain run), or after the
+# subcommand's words.
+function __osb_exec_needs_sandbox
+    not contains -- -- (commandline -opc)
+    or return 1
+    set -l ops (__osb_exec_operands)
+    or return 0
+    switch "$ops[1]:"(count $ops)
+        case run:1 status:1 logs:1 interrupt:1 session:2
+            return 0
+    end
+    return 1
+end
+
+# The sandbox ids there are, from `osb-sandbox list -q`: nothing when it
+# fails or is missing, and soon: a server that does not answer must not
+# hang the shell.
+function __osb_exec_sandboxes
+    command -q osb-sandbox
+    and osb-sandbox --request-timeout 3 list -q </dev/null 2>/dev/null
+end
+
 complete -c osb-exec -f
+complete -c osb-exec -n __osb_exec_needs_sandbox -a '(__osb_exec_sandboxes)' -d 'Sandbox'
 
 # Subcommands.
 complete -c osb-exec -n __osb_exec_needs_subcommand -a run -d 'Run a command (the default)'

@@ -1,9 +1,10 @@
 # bash completion for osb-file(1)                          -*- shell-script -*-
 #
-# Completes the command, then options (the global ones and the command's
-# own), option values, and local paths where the command takes them
-# (upload's sources, download's destination). Remote paths are not
-# completed: that would mean a request per keystroke.
+# Completes the command, the SANDBOX operand (the ids `osb-sandbox list -q`
+# prints), then options (the global ones and the command's own), option
+# values, and local paths where the command takes them (upload's sources,
+# download's destination). Remote paths are not completed: that would
+# mean a request per keystroke.
 
 # Options that take a value in the next word.
 _osb_file_valued='-o|--output|--domain|--protocol|--api-key|--request-timeout|--config|--execd-token|-c|--content|-m|--mode|--owner|--group|--old|--new|-d|--depth'
@@ -36,6 +37,13 @@ _osb_file_values()
 	--owner)	COMPREPLY=($(compgen -u -- "$2")) ;;
 	--group)	COMPREPLY=($(compgen -g -- "$2")) ;;
 	esac
+}
+
+# The sandbox ids there are; nothing when osb-sandbox fails or is missing,
+# and soon: a server that does not answer must not hang the shell.
+_osb_file_sandboxes()
+{
+	osb-sandbox --request-timeout 3 list -q </dev/null 2>/dev/null
 }
 
 _osb_file()
@@ -102,6 +110,10 @@ _osb_file()
 		return 0
 	fi
 	# Operand 0 is the sandbox; local paths come after it.
+	if ((nargs == 0)); then
+		COMPREPLY=($(compgen -W "$(_osb_file_sandboxes)" -- "$cur"))
+		return 0
+	fi
 	case $cmd in
 	upload)
 		((nargs >= 1)) || return 0 ;;

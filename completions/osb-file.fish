@@ -1,5 +1,6 @@
-# fish completion for osb-file(1): the command, the global options and the
-# command's own, option values, and local paths for upload and download.
+# fish completion for osb-file(1): the command, the sandbox ids, the global
+# options and the command's own, option values, and local paths for upload
+# and download.
 # Remote paths are not completed: that would mean a request per keystroke.
 
 # Options that take a value in the next word.
@@ -53,7 +54,16 @@ function __osb_file_nargs
     math (count $operands) - 1
 end
 
+# The sandbox ids there are, from `osb-sandbox list -q`: nothing when it
+# fails or is missing, and soon: a server that does not answer must not
+# hang the shell.
+function __osb_file_sandboxes
+    command -q osb-sandbox
+    and osb-sandbox --request-timeout 3 list -q </dev/null 2>/dev/null
+end
+
 complete -c osb-file -f
+complete -c osb-file -n '__osb_file_command; and test (__osb_file_nargs) -eq 0' -a '(__osb_file_sandboxes)' -d 'Sandbox'
 
 # Commands.
 complete -c osb-file -n 'not __osb_file_command' -a cat -d 'Write files to stdout'

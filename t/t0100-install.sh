@@ -8,14 +8,18 @@ dest=$TMP/dest
 test_expect_success 'make install DESTDIR PREFIX puts everything in place' '
 	make -s -C "$top" install BUILD="$build" DESTDIR="$dest" PREFIX=/usr \
 		>log 2>&1 || { cat log; return 1; }
-	for f in bin/osb-execd bin/osb-exec bin/osb-file lib/libosb.a \
-		include/osb/osb.h include/osb/http.h lib/pkgconfig/osb.pc \
-		share/man/man8/osb-execd.8 share/man/man1/osb-exec.1 \
-		share/man/man1/osb-file.1 share/man/man5/osb-config.5 \
-		share/bash-completion/completions/osb-file \
-		share/zsh/site-functions/_osb-exec \
-		share/fish/vendor_completions.d/osb-execd.fish; do
+	for f in lib/libosb.a include/osb/osb.h include/osb/http.h \
+		lib/pkgconfig/osb.pc share/man/man5/osb-config.5; do
 		test -e "$dest/usr/$f" || { echo "missing $f"; return 1; }
+	done &&
+	for p in $(ls "$OSB_BIN"); do
+		for f in bin/$p share/man/man[18]/$p.[18] \
+			share/bash-completion/completions/$p \
+			share/zsh/site-functions/_$p \
+			share/fish/vendor_completions.d/$p.fish; do
+			ls "$dest"/usr/$f >/dev/null 2>&1 ||
+				{ echo "missing $f"; return 1; }
+		done
 	done &&
 	test -x "$dest/usr/bin/osb-exec"
 '

@@ -5,7 +5,8 @@
 . "$(dirname "$0")/lib.sh"
 
 SRC=$(cd "$T_DIR/.." && pwd)
-PROGS="osb-execd osb-exec osb-file"
+# Every program built: osb and each osb-* beside it.
+PROGS=$(cd "$OSB_BIN" && ls -d osb osb-* 2>/dev/null | sort)
 
 # man_page PROG: the path of PROG's manual under $1/man.
 man_page() {
@@ -25,11 +26,19 @@ help_options() {
 
 # help_commands PROG: the subcommands PROG --help names, one a line
 # ("session create" for a subcommand's own): the lowercase words after
-# "[options]" on the usage lines, and the first word of each entry of a
-# "Commands:" list.
+# "[options]" on the usage lines ("pause|resume" names two), and the
+# first word of each entry of a "Commands:" list.
 help_commands() {
 	"$1" --help >"$TMP/help" || return 1
 	awk '
+	/\[options\] [a-z]+\|[a-z]/ {
+		for (i = 1; i <= NF && $i != "[options]"; i++)
+			;
+		n = split($(i + 1), alt, "|")
+		for (j = 1; j <= n; j++)
+			print alt[j]
+		next
+	}
 	/\[options\] [a-z]/ {
 		for (i = 1; i <= NF && $i != "[options]"; i++)
 			;
@@ -145,20 +154,33 @@ check_words() {
 }
 
 # check_offered ROOT PROG KIND: asking the shell itself, `PROG --<TAB>`
-# offers every long option and `PROG <TAB>` (`PROG session <TAB>`)
-# every subcommand.
+# offers every long option and check_offered_commands.
 check_offered() {
-	local file opt cmd rc=0
+	local file opt rc=0
 	file=$(completion_file "$@")
 	complete_line "$3" "$file" "$2 --" >"$TMP/offered" || return 1
 	for opt in $(help_options "$2"); do
 		has_line "$opt" "$TMP/offered" || rc=1
 	done
+	check_offered_commands "$@" || rc=1
+	return $rc
+}
+
+# check_offered_commands ROOT PROG KIND: asking the shell itself, `PROG
+# <TAB>` (`PROG session <TAB>`) offers every subcommand.
+check_offered_commands() {
+	local file cmd line last= rc=0
+	file=$(completion_file "$@")
 	while read -r cmd; do
 		case $cmd in
-		*" "*)	complete_line "$3" "$file" "$2 ${cmd% *} " ;;
-		*)	complete_line "$3" "$file" "$2 " ;;
-		esac >"$TMP/offered" || return 1
+		*" "*)	line="$2 ${cmd% *} " ;;
+		*)	line="$2 " ;;
+		esac
+		if [ "$line" != "$last" ]; then
+			complete_line "$3" "$file" "$line" >"$TMP/offered" ||
+			    return 1
+			last=$line
+		fi
 		has_line "${cmd##* }" "$TMP/offered" || rc=1
 	done < <(help_commands "$2")
 	return $rc
@@ -175,7 +197,15 @@ complete_line() {
 		bash_complete "$2" "${words[@]}" ;;
 	*.fish)
 		fish_complete "$2" "$3" ;;
+	*/_*)
+		zsh_complete "${2%/*}" "$3" ;;
 	esac
+}
+
+# zsh_complete DIR LINE: the candidates zsh offers for LINE, with the
+# completions in DIR.
+zsh_complete() {
+	timeout 20 zsh -f "$T_DIR/complete.zsh" "$1" "$2"
 }
 
 test_expect_success 'the programs are built and their --help names options' '
@@ -200,6 +230,10 @@ for p in $PROGS; do
 done
 
 test_expect_success 'the subcommands --help names are the ones expected' '
+	help_commands osb >cmds &&
+	printf "%s\n" code command config "config init" "config set" \
+	    "config show" egress exec file help policy sandbox >expect &&
+	test_cmp expect cmds &&
 	help_commands osb-file >cmds &&
 	printf "%s\n" cat chmod download ls mkdir mv replace rm rmdir search \
 	    stat upload write >expect &&
@@ -232,7 +266,15 @@ test_expect_success 'a missing option or subcommand is noticed, in every place' 
 	sed -i "s/-l follow//" completions/osb-exec.fish &&
 	! check_words . osb-exec fish >/dev/null &&
 	sed -i "s/-a interrupt//" orig/completions/osb-exec.fish &&
-	! check_words orig osb-exec fish >/dev/null
+	! check_words orig osb-exec fish >/dev/null &&
+	sed -i "/^\.It Cm config show/d" man/osb.1 &&
+	! check_man . osb >/dev/null &&
+	sed -i "s/--force//" completions/_osb &&
+	! check_words . osb zsh >/dev/null &&
+	sed -i "s/ egress / /" completions/osb.bash &&
+	! check_offered . osb bash >/dev/null &&
+	sed -i "s/-a init//" completions/osb.fish &&
+	! check_words . osb fish >/dev/null
 '
 
 test_expect_success 'bash: the completions parse' '
@@ -289,8 +331,22 @@ if command -v zsh >/dev/null; then
 	test_expect_success 'zsh: the completions parse' '
 		parses zsh
 	'
+	for p in $PROGS; do
+		test_expect_success "$p: zsh offers every subcommand" "
+			check_offered_commands '$SRC' $p zsh
+		"
+	done
+	test_expect_success 'zsh: a partial word completes, after options too' '
+		zsh_complete "$SRC/completions" "osb-file up" >out &&
+		has_line upload out &&
+		zsh_complete "$SRC/completions" "osb-exec -o json st" >out &&
+		has_line status out &&
+		zsh_complete "$SRC/completions" "osb-execd --gr" >out &&
+		has_line --graceful-shutdown-timeout out
+	'
 else
 	test_skip 'zsh: the completions parse' 'no zsh'
+	test_skip 'zsh: offers every subcommand' 'no zsh'
 fi
 
 if command -v fish >/dev/null; then
