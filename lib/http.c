@@ -36,6 +36,16 @@ osb_endpoint_init(struct osb_endpoint *ep, const char *url,
 	size_t len;
 
 	memset(ep, 0, sizeof(*ep));
+	if (strncmp(url, "unix://", 7) == 0) {
+		if (url[7] != '/' || strlcpy(ep->unix_socket, url + 7,
+		    sizeof(ep->unix_socket)) >= sizeof(ep->unix_socket)) {
+			osb_error_set(err, 0, "", "%.60s: not a unix socket "
+			    "path (or too long)", url);
+			return -1;
+		}
+		strlcpy(ep->base, "http://localhost", sizeof(ep->base));
+		return 0;
+	}
 	if (strstr(url, "://") == NULL)
 		len = (size_t)snprintf(ep->base, sizeof(ep->base), "http://%s",
 		    url);
@@ -226,15 +236,22 @@ static void
 error_from_reply(const struct osb_http_req *req,
     const struct osb_http_reply *reply, struct osb_error *err)
 {
-	json_t *doc = NULL, *code, *msg;
+	json_t *doc = NULL, *body, *code, *msg;
 	const char *what = req->what ? req->what : req->path;
 
 	if (reply->body && reply->len)
 		doc = json_loadb(reply->body, reply->len, 0, NULL);
-	code = json_object_get(doc, "code");
-	msg = json_object_get(doc, "message");
+	/* FastAPI servers wrap it: {"detail": {"code", "message"}}, or
+	 * {"detail": "text"}. */
+	body = json_object_get(doc, "detail");
+	if (!json_is_object(body))
+		body = doc;
+	code = json_object_get(body, "code");
+	msg = json_object_get(body, "message");
 	if (!json_is_string(msg))
 		msg = json_object_get(doc, "error");
+	if (!json_is_string(msg))
+		msg = json_object_get(doc, "detail");
 	if (json_is_string(msg) &&
 	    strncmp(json_string_value(msg), what, strlen(what)) == 0)
 		/* The server already named the operation. */
@@ -314,6 +331,8 @@ setup_handle(CURL *c, const struct osb_endpoint *ep,
 	curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 512L * 1024);
 	curl_easy_setopt(c, CURLOPT_UPLOAD_BUFFERSIZE, 2L * 1024 * 1024);
 	curl_easy_setopt(c, CURLOPT_VERBOSE, (long)osb_http_verbose);
+	if (ep->unix_socket[0] != '\0')
+		curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, ep->unix_socket);
 	if (ep->timeout_s > 0)
 		curl_easy_setopt(c, CURLOPT_TIMEOUT, ep->timeout_s);
 	if (req->progress) {
@@ -361,7 +380,8 @@ transfer_result(const struct osb_endpoint *ep, const struct transfer *t,
 		return -1;
 	}
 	if (rc != CURLE_OK) {
-		transfer_failure(c, rc, curlerr, what, ep->base, err);
+		transfer_failure(c, rc, curlerr, what, ep->unix_socket[0] ?
+		    ep->unix_socket : ep->base, err);
 		return -1;
 	}
 	if (t->reply->status < 200 || t->reply->status > 299) {

@@ -19,9 +19,14 @@ struct osb_endpoint {
 	char base[1024];		/* "http://127.0.0.1:44772", no "/" */
 	struct curl_slist *headers;	/* "Name: value" lines */
 	long timeout_s;			/* whole request, 0: none (streams) */
+	char unix_socket[108];		/* connect here instead, "" for TCP */
 };
 
-/* Fill ep from a URL (scheme optional: http:// is assumed). */
+/*
+ * Fill ep from a URL (scheme optional: http:// is assumed). A URL
+ * "unix:///path/to/socket" means HTTP over that unix socket (an execd
+ * in a sandbox with no network of its own).
+ */
 int osb_endpoint_init(struct osb_endpoint *, const char *url,
     struct osb_error *);
 int osb_endpoint_add_header(struct osb_endpoint *, const char *name,

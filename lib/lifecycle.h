@@ -49,6 +49,9 @@ int osb_lifecycle_resume(struct osb_lifecycle *, const char *id,
     struct osb_error *);
 int osb_lifecycle_renew(struct osb_lifecycle *, const char *id,
     const char *expires_at, json_t **reply, struct osb_error *);
+/* RFC 7396 merge patch of the metadata; *sandbox: the Sandbox after it. */
+int osb_lifecycle_patch_metadata(struct osb_lifecycle *, const char *id,
+    const json_t *patch, json_t **sandbox, struct osb_error *);
 int osb_lifecycle_endpoint(struct osb_lifecycle *, const char *id, int port,
     json_t **endpoint, struct osb_error *);
 

@@ -41,7 +41,10 @@ int osb_local_renew(struct osb_local *, const char *id, const char *expires_at,
 int osb_local_patch_metadata(struct osb_local *, const char *id,
     const json_t *patch, json_t **metadata, struct osb_error *);
 /* *endpoint: {"endpoint": "127.0.0.1:PORT", "headers": {...}}; port 44772
- * is the sandbox's execd wherever it really listens, with its token. */
+ * is the sandbox's execd wherever it really listens, with its token. A
+ * sandbox with no network of its own to share (networkPolicy deny) has
+ * its execd at "unix:///path/execd.sock" (osb_endpoint_init reads it),
+ * and no other port reachable (400). */
 int osb_local_endpoint(struct osb_local *, const char *id, int port,
     json_t **endpoint, struct osb_error *);
 

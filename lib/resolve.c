@@ -1,8 +1,10 @@
 /* resolve.c — a SANDBOX operand to the execd endpoint that serves it. */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "http.h"
+#include "lifecycle.h"
 #include "resolve.h"
 
 /*
@@ -42,6 +44,28 @@ resolve_url(const struct osb_config *cfg, const char *url,
 	return 0;
 }
 
+/*
+ * The execd of a sandbox named by id or unique id prefix, wherever the
+ * configuration says sandboxes live (a server, or this host).
+ */
+static int
+resolve_sandbox(const struct osb_config *cfg, const char *ref,
+    struct osb_endpoint *ep, struct osb_error *err)
+{
+	struct osb_lifecycle *lc;
+	char *id = NULL;
+	int rc = -1;
+
+	if ((lc = osb_lifecycle_open(cfg, err)) == NULL)
+		return -1;
+	if (osb_lifecycle_complete_id(lc, ref, &id, err) == 0)
+		rc = osb_lifecycle_execd(lc, id, ep, err);
+	free(id);
+	osb_lifecycle_close(lc);
+	return rc;
+}
+
+/* The execd endpoint of ref: an execd URL, or a sandbox id or prefix. */
 int
 osb_resolve_execd(const struct osb_config *cfg, const char *ref,
     struct osb_endpoint *ep, struct osb_error *err)
@@ -52,7 +76,5 @@ osb_resolve_execd(const struct osb_config *cfg, const char *ref,
 	}
 	if (is_execd_url(ref))
 		return resolve_url(cfg, ref, ep, err);
-	osb_error_set(err, 0, "", "%s: sandbox ids need a lifecycle server or "
-	    "the local runtime (not available yet); use an execd URL", ref);
-	return -1;
+	return resolve_sandbox(cfg, ref, ep, err);
 }

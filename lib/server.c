@@ -24,6 +24,7 @@
 struct osb_server {
 	struct MHD_Daemon *daemon;
 	struct osb_server_config cfg;
+	struct osb_server_hooks hooks;	/* zero: routes from cfg */
 };
 
 /* A request that answered while its body was still coming in. */
@@ -487,30 +488,46 @@ find_nul(void *cls, enum MHD_ValueKind kind, const char *key,
 	return MHD_NO;
 }
 
-/* First call for a request: check the token, pick the route. */
-static void
-begin_request(const struct osb_server_config *cfg, struct req_private *priv)
+/* The route of req from the table, after the token check; -1 once an
+ * error reply is queued. */
+static int
+table_route(const struct osb_server_config *cfg, struct osb_req *req)
 {
-	struct osb_req *req = &priv->req;
-	const char *clen, *bad = NULL;
 	int path_known;
 
 	if (!token_ok(cfg, req)) {
 		osb_reply_error(req, 401, OSB_E_AUTH,
 		    "missing or invalid %s", cfg->token_header);
-		return;
+		return -1;
 	}
-	req->route = find_route(cfg, req, &path_known);
-	if (req->route == NULL) {
-		if (path_known)
-			osb_reply_error(req, 405, OSB_E_INVALID,
-			    "method %s not allowed on %s", req->method,
-			    req->path);
-		else
-			osb_reply_error(req, 404, "NOT_FOUND",
-			    "no such endpoint: %s %s", req->method, req->path);
+	if ((req->route = find_route(cfg, req, &path_known)) != NULL)
+		return 0;
+	if (path_known)
+		osb_reply_error(req, 405, OSB_E_INVALID,
+		    "method %s not allowed on %s", req->method, req->path);
+	else
+		osb_reply_error(req, 404, "NOT_FOUND", "no such endpoint: %s %s",
+		    req->method, req->path);
+	return -1;
+}
+
+/* First call for a request: check the token, pick the route. */
+static void
+begin_request(const struct osb_server *srv, struct req_private *priv)
+{
+	struct osb_req *req = &priv->req;
+	const char *clen, *bad = NULL;
+
+	if (srv->hooks.pick) {
+		if ((req->route = srv->hooks.pick(req)) == NULL) {
+			if (!req->replied)
+				osb_reply_error(req, 500, OSB_E_RUNTIME,
+				    "%s %s: no route and no reply",
+				    req->method, req->path);
+			return;
+		}
+	} else if (table_route(&srv->cfg, req) < 0)
 		return;
-	}
 	MHD_get_connection_values_n(req->conn, MHD_GET_ARGUMENT_KIND,
 	    find_nul, &bad);
 	if (bad) {
@@ -568,7 +585,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		priv->req.conn = conn;
 		priv->req.method = method;
 		priv->req.path = url;
-		begin_request(&srv->cfg, priv);
+		begin_request(srv, priv);
 		return MHD_YES;
 	}
 	req = &priv->req;
@@ -602,13 +619,15 @@ static void
 on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     enum MHD_RequestTerminationCode toe)
 {
+	struct osb_server *srv = cls;
 	struct req_private *priv = *con_cls;
 
-	(void)cls;
 	(void)conn;
 	(void)toe;
 	if (priv == NULL)
 		return;
+	if (srv->hooks.completed)
+		srv->hooks.completed(&priv->req);
 	if (priv->seen_handler && priv->req.route->on_done)
 		priv->req.route->on_done(&priv->req);
 	if (priv->held.response)
@@ -667,6 +686,14 @@ struct osb_server *
 osb_server_start(const struct osb_server_config *cfg, char *errbuf,
     size_t errlen)
 {
+	return osb_server_start_hooked(cfg, NULL, errbuf, errlen);
+}
+
+/* Listen and serve, routes picked by hooks->pick (NULL: from cfg). */
+struct osb_server *
+osb_server_start_hooked(const struct osb_server_config *cfg,
+    const struct osb_server_hooks *hooks, char *errbuf, size_t errlen)
+{
 	struct osb_server *srv;
 	struct sockaddr_storage ss;
 	unsigned flags = MHD_USE_THREAD_PER_CONNECTION |
@@ -677,6 +704,8 @@ osb_server_start(const struct osb_server_config *cfg, char *errbuf,
 		return NULL;
 	}
 	srv->cfg = *cfg;
+	if (hooks)
+		srv->hooks = *hooks;
 	if (cfg->listen) {
 		if (parse_listen(cfg->listen, cfg->port, &ss, errbuf,
 		    errlen) < 0) {
@@ -734,4 +763,29 @@ osb_server_stop(struct osb_server *srv)
 	atomic_store(&server_stopping, 1);
 	MHD_stop_daemon(srv->daemon);
 	free(srv);
+}
+
+/* A JSON response for the caller to finish. */
+struct MHD_Response *
+osb_response_json(json_t *doc)
+{
+	return json_response(doc);
+}
+
+/* The status queued so far, 0 when none. */
+unsigned
+osb_req_status(struct osb_req *req)
+{
+	const union MHD_ConnectionInfo *info;
+
+	info = MHD_get_connection_info(req->conn,
+	    MHD_CONNECTION_INFO_HTTP_STATUS);
+	return info ? info->http_status : 0;
+}
+
+/* Does path match pattern? Captures to req->params. */
+int
+osb_route_match(const char *pattern, const char *path, struct osb_req *req)
+{
+	return route_matches(pattern, path, req);
 }

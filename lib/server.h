@@ -133,4 +133,29 @@ int64_t osb_now_ms(void);
 #define OSB_E_RUNTIME	"RUNTIME_ERROR"
 #define OSB_E_AUTH	"UNAUTHORIZED"
 
+/*
+ * A server whose routes a function picks instead of a fixed table
+ * (osb-sandbox serve: its proxy route takes any path below it, and it
+ * answers unknown paths and bad keys itself). pick is called once per
+ * request, with the headers in and no body yet: it returns the route
+ * (setting req->params and req->state as it likes), or NULL once it has
+ * queued a reply of its own. completed is called once for every request,
+ * however it ended, before the request is released. The config's routes,
+ * token and token_header are not used.
+ */
+struct osb_server_hooks {
+	const struct osb_route *(*pick)(struct osb_req *);
+	void (*completed)(struct osb_req *);
+};
+struct osb_server *osb_server_start_hooked(const struct osb_server_config *,
+    const struct osb_server_hooks *, char *errbuf, size_t errlen);
+/* A response holding doc (stolen) as JSON, for a caller to add headers
+ * to before osb_reply_response; NULL when out of memory. */
+struct MHD_Response *osb_response_json(json_t *doc);
+/* The status queued for the request so far (0: none yet). */
+unsigned osb_req_status(struct osb_req *);
+/* Does path match pattern ("{}": any one segment)? The captures go to
+ * req->params. */
+int osb_route_match(const char *pattern, const char *path, struct osb_req *);
+
 #endif

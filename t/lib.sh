@@ -307,3 +307,45 @@ ev_is() {
 	ev "$file" "$mode" >actual &&
 	test_cmp expect actual
 }
+
+# ---- sandboxes of the local runtime (osb-sandbox) ----
+#
+# A script that creates sandboxes stops them at its end:
+#   trap 'stop_sandboxes; t_cleanup' EXIT
+
+# sandbox_pids: the supervisors and inits (not yet reaped) of the
+# sandboxes under this script's $XDG_STATE_HOME.
+sandbox_pids() {
+	local d
+	for d in /proc/[0-9]*; do
+		case $(cat "$d/comm" 2>/dev/null) in
+		osb-supervise|osb-init) ;;
+		*) continue ;;
+		esac
+		grep -q '^State:[[:space:]]*Z' "$d/status" 2>/dev/null && continue
+		tr '\0' '\n' <"$d/environ" 2>/dev/null |
+		    grep -qxF "XDG_STATE_HOME=$XDG_STATE_HOME" && echo "${d#/proc/}"
+	done
+}
+
+# proc_gone PID: PID has ended (a zombie not yet reaped counts as ended).
+proc_gone() {
+	! kill -0 "$1" 2>/dev/null ||
+	    grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
+}
+
+# stop_sandboxes: kill every sandbox of this script, then whatever of
+# theirs is still there (the tree of a supervisor dies with it).
+stop_sandboxes() {
+	local p
+	osb-sandbox kill --all >/dev/null 2>&1
+	for p in $(sandbox_pids); do
+		kill -KILL "$p" 2>/dev/null
+	done
+}
+
+# sandbox_runtime ID KEY: what the local runtime keeps about sandbox ID
+# (supervisor, init, port, token...).
+sandbox_runtime() {
+	json_get "$XDG_STATE_HOME/osb/$1/state.json" runtime "$2"
+}

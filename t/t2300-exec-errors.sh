@@ -113,8 +113,8 @@ test_expect_success 'the token from the flag wins over the environment' '
 	echo yes >expect && test_cmp expect out
 '
 
-test_expect_success 'a sandbox id: not resolvable yet, said plainly' '
-	msg="osb-exec: my-sandbox: sandbox ids need a lifecycle server or the local runtime (not available yet); use an execd URL" &&
+test_expect_success 'an unknown sandbox id: said plainly, exit 125 or 1' '
+	msg="osb-exec: my-sandbox: no such sandbox (404 SANDBOX_NOT_FOUND)" &&
 	expect_code 125 osb-exec my-sandbox -- true &&
 	stderr_is "$msg" &&
 	expect_code 1 osb-exec status my-sandbox id &&
@@ -124,6 +124,39 @@ test_expect_success 'a sandbox id: not resolvable yet, said plainly' '
 test_expect_success 'a URL the server does not serve: its 404, exit 125' '
 	expect_code 125 osb-exec "$S/elsewhere" -- true &&
 	grep_q "^osb-exec: run: .*(404 " err
+'
+
+# fastapi_errors: a server that answers every request as a FastAPI
+# server does an error, 404 with the body that follows in the request path
+# (/a: {"detail": {"code", "message"}}, /b: {"detail": "text"}); only the
+# real server's error shapes can't be had from osb-execd. Sets FAKE_URL.
+fastapi_errors() {
+	local port
+	port=$(free_port)
+	perl -MIO::Socket::INET -e '
+		my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1",
+		    LocalPort => $ARGV[0], Listen => 8, ReuseAddr => 1) or die;
+		while (my $c = $s->accept) {
+			my $line = <$c>;
+			while (my $h = <$c>) { last if $h =~ /^\r?\n$/ }
+			my $body = $line =~ m{ /a/} ?
+			    q({"detail":{"code":"SANDBOX_NOT_FOUND","message":"Sandbox x not found"}}) :
+			    q({"detail":"Not Found"});
+			print $c "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n" .
+			    "Content-Length: " . length($body) . "\r\nConnection: close\r\n\r\n$body";
+			close $c;
+		}' "$port" &
+	T_PIDS="$T_PIDS $!"
+	FAKE_URL=http://127.0.0.1:$port
+	wait_for 50 curl -s -o /dev/null "$FAKE_URL/"
+}
+
+test_expect_success 'errors the FastAPI way ({"detail": ...}) are read too' '
+	fastapi_errors &&
+	expect_code 1 osb-exec status "$FAKE_URL/a" id &&
+	stderr_is "osb-exec: status id: Sandbox x not found (404 SANDBOX_NOT_FOUND)" &&
+	expect_code 1 osb-exec status "$FAKE_URL/b" id &&
+	stderr_is "osb-exec: status id: Not Found"
 '
 
 test_done

@@ -1,0 +1,195 @@
+/*
+ * serve.c — `osb-sandbox serve`: this host's local runtime as an
+ * OpenSandbox lifecycle server (specs/sandbox-lifecycle.yml), for the
+ * official SDKs, the Python CLI and osb's own remote mode.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "local.h"
+#include "serve.h"
+#include "serve_http.h"
+#include "server.h"
+
+#define DEFAULT_LISTEN "127.0.0.1:8080"
+/* On SIGTERM: how long requests under way may take to finish. */
+#define GRACE_MS 2000
+
+struct serve serve;
+
+static int signal_pipe[2] = { -1, -1 };
+
+/* The help text, to f. */
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: osb-sandbox serve [--listen ADDR:PORT] [--api-key KEY] [--quiet]\n"
+"\n"
+"Serve the OpenSandbox lifecycle API (/v1/sandboxes...) over the local\n"
+"runtime, with /v1/sandboxes/ID/proxy/PORT/... reaching sandbox ports.\n"
+"\n"
+"      --listen ADDR:PORT  address to listen on (default " DEFAULT_LISTEN ")\n"
+"      --api-key KEY       require OPEN-SANDBOX-API-KEY: KEY on every API\n"
+"                          request (default: no check)\n"
+"  -q, --quiet             no log line per request\n"
+"  -h, --help              show this help\n"
+"\n"
+"Runs in the foreground, logging to stderr; SIGTERM or SIGINT stops it\n"
+"and leaves the sandboxes running.\n");
+}
+
+/* Fill serve from the command line; returns 0, or the exit status of a
+ * usage error or --help (-1 for 0). */
+static int
+parse_options(int argc, char **argv)
+{
+	enum { O_LISTEN = 256, O_API_KEY };
+	static const struct option longopts[] = {
+		{ "listen", required_argument, NULL, O_LISTEN },
+		{ "api-key", required_argument, NULL, O_API_KEY },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int ch;
+
+	serve.listen = DEFAULT_LISTEN;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+:qh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case O_LISTEN:
+			serve.listen = optarg;
+			break;
+		case O_API_KEY:
+			serve.api_key = *optarg ? optarg : NULL;
+			break;
+		case 'q':
+			serve.quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return -1;
+		case ':':
+			fprintf(stderr, "osb-sandbox serve: %s needs a value\n",
+			    argv[optind - 1]);
+			return 2;
+		default:
+			fprintf(stderr, "osb-sandbox serve: unknown option "
+			    "%s\n", argv[optind - 1]);
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "osb-sandbox serve: unexpected argument: %s\n",
+		    argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	return 0;
+}
+
+/* SIGTERM, SIGINT: wake serve_main through signal_pipe. */
+static void
+on_signal(int sig)
+{
+	unsigned char c = (unsigned char)sig;
+	int saved = errno;
+
+	(void)!write(signal_pipe[1], &c, 1);
+	errno = saved;
+}
+
+/* Route SIGTERM and SIGINT to signal_pipe; ignore SIGPIPE (peers gone). */
+static int
+setup_signals(void)
+{
+	struct sigaction sa;
+
+	if (pipe2(signal_pipe, O_CLOEXEC) < 0) {
+		fprintf(stderr, "osb-sandbox serve: pipe: %s\n",
+		    strerror(errno));
+		return -1;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	return 0;
+}
+
+/* Stop taking connections, give those open GRACE_MS, then end them. */
+static void
+shut_down(struct osb_server *srv)
+{
+	int waited;
+
+	osb_server_quiesce(srv);
+	for (waited = 0; osb_server_connections(srv) > 0 &&
+	    waited < GRACE_MS; waited += 20)
+		usleep(20 * 1000);
+	osb_server_stop(srv);
+}
+
+/* Wait for SIGTERM or SIGINT; the signal. */
+static int
+wait_signal(void)
+{
+	unsigned char sig = 0;
+
+	while (read(signal_pipe[0], &sig, 1) < 0 && errno == EINTR)
+		;
+	return sig;
+}
+
+/* osb-sandbox serve: serve until a signal, then stop; the exit status. */
+int
+serve_main(int argc, char **argv)
+{
+	static const struct osb_server_hooks hooks = { serve_pick,
+	    serve_completed };
+	struct osb_server_config cfg = { 0 };
+	struct osb_error err = { 0 };
+	struct osb_server *srv;
+	char errbuf[256];
+	int rc;
+
+	if ((rc = parse_options(argc, argv)) != 0)
+		return rc < 0 ? 0 : rc;
+	if ((serve.local = osb_local_open(NULL, &err)) == NULL) {
+		fprintf(stderr, "osb-sandbox serve: %s\n", err.message);
+		return 1;
+	}
+	if (setup_signals() < 0) {
+		osb_local_close(serve.local);
+		return 1;
+	}
+	cfg.listen = serve.listen;
+	cfg.port = 8080;
+	if ((srv = osb_server_start_hooked(&cfg, &hooks, errbuf,
+	    sizeof(errbuf))) == NULL) {
+		fprintf(stderr, "osb-sandbox serve: %s\n", errbuf);
+		osb_local_close(serve.local);
+		return 1;
+	}
+	fprintf(stderr, "osb-sandbox serve: listening on http://%s/v1%s\n",
+	    serve.listen, serve.api_key ? " (API key required)" : "");
+	rc = wait_signal();
+	fprintf(stderr, "osb-sandbox serve: signal %d: stopping; sandboxes "
+	    "keep running\n", rc);
+	shut_down(srv);
+	osb_local_close(serve.local);
+	close(signal_pipe[0]);
+	close(signal_pipe[1]);
+	return 0;
+}
