@@ -12,5 +12,6 @@
 #include "util.h"
 #include "execd.h"
 #include "files.h"
+#include "code.h"
 
 #endif

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "code.h"
 #include "command.h"
 #include "files.h"
 #include "log.h"
@@ -64,6 +65,13 @@ static const struct osb_route routes[] = {
 	{ "GET", "/directories/list", dirs_list, NULL, NULL },
 	{ "POST", "/directories", dirs_make, NULL, NULL },
 	{ "DELETE", "/directories", dirs_remove, NULL, NULL },
+	{ "POST", "/code", code_run, NULL, NULL },
+	{ "DELETE", "/code", code_interrupt, NULL, NULL },
+	{ "POST", "/code/context", code_context_create, NULL, NULL },
+	{ "GET", "/code/contexts", code_contexts_list, NULL, NULL },
+	{ "DELETE", "/code/contexts", code_contexts_delete, NULL, NULL },
+	{ "GET", "/code/contexts/{}", code_context_get, NULL, NULL },
+	{ "DELETE", "/code/contexts/{}", code_context_delete, NULL, NULL },
 	{ "GET", "/metrics", metrics_get, NULL, NULL },
 	{ "GET", "/metrics/watch", metrics_watch, NULL, NULL },
 	{ NULL, NULL, NULL, NULL, NULL }
@@ -77,7 +85,7 @@ usage(FILE *f)
 "usage: osb-execd [--listen ADDR] [--port PORT] [--access-token TOKEN]\n"
 "                 [--log-level N] [--graceful-shutdown-timeout DURATION]\n"
 "\n"
-"Serve the OpenSandbox execd API: commands, sessions, files, metrics.\n"
+"Serve the OpenSandbox execd API: commands, sessions, code, files, metrics.\n"
 "\n"
 "      --listen ADDR       address to listen on: IP, IP:PORT or [IPv6]:PORT\n"
 "                          (default: every IPv4 address)\n"
@@ -92,7 +100,10 @@ usage(FILE *f)
 "  -h, --help              show this help\n"
 "      --version           show the version\n"
 "\n"
-"The log goes to stderr, or to the file named by $EXECD_LOG_FILE.\n",
+"The log goes to stderr, or to the file named by $EXECD_LOG_FILE.\n"
+"Kernelspecs are looked for along $JUPYTER_PATH and Jupyter's data path;\n"
+"$EXECD_KERNEL_HEARTBEAT_TIMEOUT (default 10s) is how long a kernel may\n"
+"leave its heartbeat unanswered.\n",
 	    DEFAULT_PORT);
 }
 
@@ -242,6 +253,7 @@ shut_down(struct osb_server *srv, int64_t grace_ms)
 	osb_server_quiesce(srv);
 	wait_connections(srv, grace_ms);
 	command_shutdown();
+	code_shutdown();
 	/* The streams of the commands just ended get their last events. */
 	wait_connections(srv, DRAIN_MS);
 	osb_server_stop(srv);

@@ -590,16 +590,46 @@ session_new(char *dir)
 	return s;
 }
 
+int
+session_open(const char *cwd, char *id, size_t idlen, int *bad, char *err,
+    size_t errlen)
+{
+	struct session *s;
+	char *dir = NULL;
+
+	pthread_once(&sess_once, sess_init_once);
+	*bad = 1;
+	if (cmd_resolve_dir(cwd, environ, 1, &dir, err, errlen) < 0)
+		return -1;
+	*bad = 0;
+	if ((s = session_new(dir)) == NULL) {
+		free(dir);
+		strlcpy(err, "out of memory", errlen);
+		return -1;
+	}
+	if (shell_launch(s, err, errlen) < 0) {
+		pthread_mutex_lock(&sess_lock);
+		session_unref_locked(s);
+		pthread_mutex_unlock(&sess_lock);
+		return -1;
+	}
+	pthread_mutex_lock(&sess_lock);
+	s->next = sessions;
+	sessions = s;
+	strlcpy(id, s->id, idlen);
+	pthread_mutex_unlock(&sess_lock);
+	return 0;
+}
+
 /* POST /session: a session with its shell started, in cwd (made). */
 int
 session_create(struct osb_req *req)
 {
 	const char *cwd = NULL;
-	char err[512], *dir = NULL;
-	struct session *s;
+	char err[512], id[64];
 	json_t *doc = NULL;
+	int bad, rc;
 
-	pthread_once(&sess_once, sess_init_once);
 	if (!body_blank(req)) {
 		if ((doc = osb_req_json(req)) == NULL)
 			return 0;
@@ -613,30 +643,15 @@ session_create(struct osb_req *req)
 			    "invalid request: %s", err);
 		}
 	}
-	if (cmd_resolve_dir(cwd, environ, 1, &dir, err, sizeof(err)) < 0) {
-		json_decref(doc);
+	rc = session_open(cwd, id, sizeof(id), &bad, err, sizeof(err));
+	json_decref(doc);
+	if (rc < 0 && bad)
 		return osb_reply_error(req, 400, OSB_E_INVALID,
 		    "invalid request: %s", err);
-	}
-	json_decref(doc);
-	if ((s = session_new(dir)) == NULL) {
-		free(dir);
-		return osb_reply_error(req, 500, OSB_E_RUNTIME,
-		    "out of memory");
-	}
-	if (shell_launch(s, err, sizeof(err)) < 0) {
-		pthread_mutex_lock(&sess_lock);
-		session_unref_locked(s);
-		pthread_mutex_unlock(&sess_lock);
+	if (rc < 0)
 		return osb_reply_error(req, 500, OSB_E_RUNTIME,
 		    "error creating session: %s", err);
-	}
-	pthread_mutex_lock(&sess_lock);
-	s->next = sessions;
-	sessions = s;
-	pthread_mutex_unlock(&sess_lock);
-	return osb_reply_json(req, 200, json_pack("{s:s}", "session_id",
-	    s->id));
+	return osb_reply_json(req, 200, json_pack("{s:s}", "session_id", id));
 }
 
 /* Fill a run from a POST /session/{id}/run body; 0 or -1 with err set. */
@@ -881,19 +896,16 @@ session_run(struct osb_req *req)
 	return rc;
 }
 
-/* DELETE /session/{id}: forget it and kill its shell's group. */
 int
-session_delete(struct osb_req *req)
+session_close(const char *id)
 {
-	const char *id = req->params[0];
 	struct session *s, **pp;
 
 	pthread_once(&sess_once, sess_init_once);
 	pthread_mutex_lock(&sess_lock);
 	if ((s = session_find(id)) == NULL) {
 		pthread_mutex_unlock(&sess_lock);
-		return osb_reply_error(req, 404, "CONTEXT_NOT_FOUND",
-		    "session %s not found", id);
+		return -1;
 	}
 	for (pp = &sessions; *pp != s; pp = &(*pp)->next)
 		;
@@ -904,6 +916,16 @@ session_delete(struct osb_req *req)
 	session_unref_locked(s);
 	pthread_mutex_unlock(&sess_lock);
 	execd_log(LOG_INFO_, "session %s deleted", id);
+	return 0;
+}
+
+/* DELETE /session/{id}: forget it and kill its shell's group. */
+int
+session_delete(struct osb_req *req)
+{
+	if (session_close(req->params[0]) < 0)
+		return osb_reply_error(req, 404, "CONTEXT_NOT_FOUND",
+		    "session %s not found", req->params[0]);
 	return osb_reply_empty(req, 200);
 }
 
