@@ -191,4 +191,22 @@ test_expect_success '--help prints the usage and exits 0' '
 	grep -q "^Global options:" out
 '
 
+# The README opens with the main job in one line; after its build step it
+# must print what the README shows, with this run's id.
+test_expect_success "the README's first command does the main job" '
+	line=$(sed -n 1p "$T_DIR/../README") &&
+	case $line in
+	"    make deps all && b=build/bin && "*) ;;
+	*) echo "README line 1 is not the main job: $line" >&2; false ;;
+	esac &&
+	job=${line#"    make deps all && b=build/bin && "} &&
+	b=$OSB_BIN && eval "$job" >out &&
+	id=$(sed -n 4p out | cut -d" " -f1) &&
+	printf "%s\nhi\nSANDBOX_ID                        STATUS\n%s  terminated\n" \
+	    "${id:0:12}" "$id" >expect &&
+	test_cmp expect out &&
+	expect_code 1 osb-sandbox get "$id" &&
+	stderr_is "osb-sandbox: $id: no such sandbox (404 SANDBOX_NOT_FOUND)"
+'
+
 test_done
