@@ -32,8 +32,8 @@ test_expect_success 'quantities in their forms: 1.5, 750m, 1G, 1536Mi' '
 	osb-sandbox kill -q "$S" "$T" >/dev/null
 '
 
-test_expect_success 'too little memory for execd itself: create says so' '
-	expect_code 1 osb-sandbox create --resource memory=1536Ki &&
+test_expect_success 'too little memory to start the sandbox: create says so' '
+	expect_code 1 osb-sandbox create --resource memory=512Ki &&
 	grep -Eqx "osb-sandbox: create sandbox: (osb-execd|the sandbox.s init) killed by signal 9 \(Killed\)( during setup)? \(500 RUNTIME_ERROR\)" err &&
 	test -z "$(osb-sandbox list -a -q)"
 '

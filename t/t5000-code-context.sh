@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # osb-execd code contexts: create, list, get, delete (one and by
 # language), the working directory, kernelspecs found along JUPYTER_PATH,
-# kernels that cannot start, and bad requests.
+# kernels that cannot start, the kernel libraries loaded only when a
+# kernel starts, and bad requests.
 . "$(dirname "$0")/lib.sh"
 
 python3_kernel=/usr/share/jupyter/kernels/python3/kernel.json
@@ -52,7 +53,18 @@ kernel_pid() {
 	run_in "$1" "import os; os.getpid()" && result_text out
 }
 
+# maps_libs PID: the kernel libraries PID has mapped, one per line.
+maps_libs() {
+	grep -oE 'lib(zmq|crypto)\.so[.0-9]*' "/proc/$1/maps" | sort -u
+}
+
 start_execd
+
+test_expect_success 'an execd that has started no kernel has not loaded libzmq or libcrypto' '
+	call 200 GET /ping &&
+	maps_libs "$EXECD_PID" >libs &&
+	test_cmp /dev/null libs
+'
 
 test_expect_success 'POST /code/context starts a python kernel' '
 	new_context language python &&
@@ -60,6 +72,12 @@ test_expect_success 'POST /code/context starts a python kernel' '
 	test "$(json_get body language)" = python &&
 	! json_get body cwd 2>/dev/null &&
 	first=$cid
+'
+
+test_expect_success 'the first kernel loads libzmq and libcrypto' '
+	maps_libs "$EXECD_PID" >libs &&
+	grep -q "^libzmq\.so\.5" libs &&
+	grep -q "^libcrypto\.so\.3" libs
 '
 
 test_expect_success 'its kernel runs code, in a process of its own' '
@@ -209,6 +227,18 @@ test_expect_success 'no kernel process or directory is left once the daemon stop
 	stop_execd &&
 	! kill -0 "$pid" 2>/dev/null &&
 	! ls -d "$TMP"/osb-kernel-* 2>/dev/null
+'
+
+# A libzmq that cannot be loaded: an empty file found first.
+mkdir -p "$TMP/badlib" && : >"$TMP/badlib/libzmq.so.5"
+LD_LIBRARY_PATH=$TMP/badlib start_execd
+
+test_expect_success 'a libzmq that cannot be loaded: 500 naming it, and bash still runs' '
+	call 500 POST /code/context -d "{\"language\":\"python\"}" &&
+	test "$(json_get body code)" = RUNTIME_ERROR &&
+	test "$(json_get body message)" = "error creating code context: the kernel could not start: $TMP/badlib/libzmq.so.5: file too short" &&
+	call 200 POST /code/context -d "{\"language\":\"bash\"}" &&
+	stop_execd
 '
 
 test_done

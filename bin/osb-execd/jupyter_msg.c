@@ -13,13 +13,10 @@
 
 #include <jansson.h>
 #include <openssl/core_names.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/params.h>
-#include <zmq.h>
 
 #include "command.h"
 #include "jupyter_msg.h"
+#include "kernel_libs.h"
 
 #define DELIMITER "<IDS|MSG>"
 #define DELIMITER_LEN (sizeof(DELIMITER) - 1)
@@ -45,12 +42,12 @@ jupyter_session_new(const char *key)
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-	    digest, 0);
-	params[1] = OSSL_PARAM_construct_end();
-	if ((s->mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL ||
-	    (s->ctx = EVP_MAC_CTX_new(s->mac)) == NULL ||
-	    EVP_MAC_init(s->ctx, (const unsigned char *)key, strlen(key),
+	params[0] = kl.OSSL_PARAM_construct_utf8_string(
+	    OSSL_MAC_PARAM_DIGEST, digest, 0);
+	params[1] = kl.OSSL_PARAM_construct_end();
+	if ((s->mac = kl.EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL ||
+	    (s->ctx = kl.EVP_MAC_CTX_new(s->mac)) == NULL ||
+	    kl.EVP_MAC_init(s->ctx, (const unsigned char *)key, strlen(key),
 	    params) != 1) {
 		jupyter_session_free(s);
 		return NULL;
@@ -66,8 +63,8 @@ jupyter_session_free(struct jupyter_session *s)
 {
 	if (s == NULL)
 		return;
-	EVP_MAC_CTX_free(s->ctx);
-	EVP_MAC_free(s->mac);
+	kl.EVP_MAC_CTX_free(s->ctx);
+	kl.EVP_MAC_free(s->mac);
 	free(s);
 }
 
@@ -84,12 +81,12 @@ sign(struct jupyter_session *s, const void *const *part, const size_t *len,
 	size_t mdlen = 0, i;
 	int k;
 
-	if (EVP_MAC_init(s->ctx, NULL, 0, NULL) != 1)
+	if (kl.EVP_MAC_init(s->ctx, NULL, 0, NULL) != 1)
 		return -1;
 	for (k = 0; k < n; k++)
-		if (EVP_MAC_update(s->ctx, part[k], len[k]) != 1)
+		if (kl.EVP_MAC_update(s->ctx, part[k], len[k]) != 1)
 			return -1;
-	if (EVP_MAC_final(s->ctx, md, &mdlen, sizeof(md)) != 1 ||
+	if (kl.EVP_MAC_final(s->ctx, md, &mdlen, sizeof(md)) != 1 ||
 	    mdlen * 2 != SIG_HEX)
 		return -1;
 	for (i = 0; i < mdlen; i++) {
@@ -134,7 +131,7 @@ send_frames(void *socket, const void *const *part, const size_t *len, int n)
 	int k;
 
 	for (k = 0; k < n; k++)
-		if (zmq_send(socket, part[k], len[k], k + 1 < n ?
+		if (kl.zmq_send(socket, part[k], len[k], k + 1 < n ?
 		    ZMQ_SNDMORE : 0) < 0)
 			return -1;
 	return 0;
@@ -190,7 +187,7 @@ free_frames(struct frames *fr)
 	int k;
 
 	for (k = 0; k < fr->n; k++)
-		zmq_msg_close(&fr->f[k]);
+		kl.zmq_msg_close(&fr->f[k]);
 	fr->n = 0;
 }
 
@@ -208,17 +205,17 @@ read_frames(void *socket, struct frames *fr)
 	do {
 		zmq_msg_t *m = fr->n < MAX_FRAMES ? &fr->f[fr->n] : &extra;
 
-		zmq_msg_init(m);
-		if (zmq_msg_recv(m, socket, flags) < 0) {
-			zmq_msg_close(m);
-			more = fr->n == 0 && zmq_errno() == EAGAIN ? 0 : -1;
+		kl.zmq_msg_init(m);
+		if (kl.zmq_msg_recv(m, socket, flags) < 0) {
+			kl.zmq_msg_close(m);
+			more = fr->n == 0 && kl.zmq_errno() == EAGAIN ? 0 : -1;
 			free_frames(fr);
 			return more;
 		}
 		flags = 0;
-		more = zmq_msg_more(m);
+		more = kl.zmq_msg_more(m);
 		if (m == &extra)
-			zmq_msg_close(m);
+			kl.zmq_msg_close(m);
 		else
 			fr->n++;
 	} while (more);
@@ -229,8 +226,8 @@ read_frames(void *socket, struct frames *fr)
 static json_t *
 frame_json(struct frames *fr, int k)
 {
-	json_t *doc = json_loadb(zmq_msg_data(&fr->f[k]),
-	    zmq_msg_size(&fr->f[k]), 0, NULL);
+	json_t *doc = json_loadb(kl.zmq_msg_data(&fr->f[k]),
+	    kl.zmq_msg_size(&fr->f[k]), 0, NULL);
 
 	if (!json_is_object(doc)) {
 		json_decref(doc);
@@ -248,14 +245,15 @@ signature_ok(struct jupyter_session *s, struct frames *fr, int sigk)
 	size_t len[4];
 	int k;
 
-	if (zmq_msg_size(&fr->f[sigk]) != SIG_HEX)
+	if (kl.zmq_msg_size(&fr->f[sigk]) != SIG_HEX)
 		return 0;
 	for (k = 0; k < 4; k++) {
-		part[k] = zmq_msg_data(&fr->f[sigk + 1 + k]);
-		len[k] = zmq_msg_size(&fr->f[sigk + 1 + k]);
+		part[k] = kl.zmq_msg_data(&fr->f[sigk + 1 + k]);
+		len[k] = kl.zmq_msg_size(&fr->f[sigk + 1 + k]);
 	}
 	return sign(s, part, len, 4, want) == 0 &&
-	    CRYPTO_memcmp(want, zmq_msg_data(&fr->f[sigk]), SIG_HEX) == 0;
+	    kl.CRYPTO_memcmp(want, kl.zmq_msg_data(&fr->f[sigk]),
+	    SIG_HEX) == 0;
 }
 
 /* Check and parse the frames into msg; 0, or -1 when they don't do. */
@@ -266,8 +264,8 @@ parse_frames(struct jupyter_session *s, struct frames *fr,
 	int d;
 
 	for (d = 0; d < fr->n; d++)
-		if (zmq_msg_size(&fr->f[d]) == DELIMITER_LEN &&
-		    memcmp(zmq_msg_data(&fr->f[d]), DELIMITER,
+		if (kl.zmq_msg_size(&fr->f[d]) == DELIMITER_LEN &&
+		    memcmp(kl.zmq_msg_data(&fr->f[d]), DELIMITER,
 		    DELIMITER_LEN) == 0)
 			break;
 	if (d + 5 >= fr->n)

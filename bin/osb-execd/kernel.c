@@ -23,11 +23,11 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <zmq.h>
 
 #include "command.h"
 #include "jupyter_msg.h"
 #include "kernel.h"
+#include "kernel_libs.h"
 #include "kernel_launch.h"
 #include "log.h"
 #include "util.h"
@@ -91,17 +91,22 @@ struct kernel {
 };
 
 static void *zctx;
+static char zctx_err[256];	/* why there is no zctx */
 static pthread_once_t zonce = PTHREAD_ONCE_INIT;
 static int64_t hb_timeout_ms = HB_TIMEOUT_MS;
 
-/* The ZeroMQ context and the heartbeat timeout, set up once. */
+/* The libraries, the ZeroMQ context and the heartbeat timeout, set up
+ * once. */
 static void
 kernel_init_once(void)
 {
 	const char *hb = getenv("EXECD_KERNEL_HEARTBEAT_TIMEOUT");
 	int64_t ms;
 
-	zctx = zmq_ctx_new();
+	if (kernel_libs_load(zctx_err, sizeof(zctx_err)) == 0 &&
+	    (zctx = kl.zmq_ctx_new()) == NULL)
+		snprintf(zctx_err, sizeof(zctx_err), "no ZeroMQ context: %s",
+		    kl.zmq_strerror(kl.zmq_errno()));
 	if (hb && *hb && osb_duration_parse(hb, &ms) == 0 && ms > 0)
 		hb_timeout_ms = ms;
 	else if (hb && *hb)
@@ -241,15 +246,15 @@ channel(struct kernel *k, int type, int port)
 	char addr[64];
 	void *s;
 
-	if ((s = zmq_socket(zctx, type)) == NULL)
+	if ((s = kl.zmq_socket(zctx, type)) == NULL)
 		return NULL;
 	snprintf(addr, sizeof(addr), "tcp://127.0.0.1:%d", port);
-	zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof(zero));
-	zmq_setsockopt(s, ZMQ_RECONNECT_IVL, &ivl, sizeof(ivl));
+	kl.zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof(zero));
+	kl.zmq_setsockopt(s, ZMQ_RECONNECT_IVL, &ivl, sizeof(ivl));
 	if (type == ZMQ_SUB)
-		zmq_setsockopt(s, ZMQ_SUBSCRIBE, "", 0);
-	if (zmq_connect(s, addr) < 0) {
-		zmq_close(s);
+		kl.zmq_setsockopt(s, ZMQ_SUBSCRIBE, "", 0);
+	if (kl.zmq_connect(s, addr) < 0) {
+		kl.zmq_close(s);
 		return NULL;
 	}
 	return s;
@@ -263,7 +268,7 @@ disconnect(struct kernel *k)
 
 	for (i = 0; i < KCH_N; i++) {
 		if (k->sock[i])
-			zmq_close(k->sock[i]);
+			kl.zmq_close(k->sock[i]);
 		k->sock[i] = NULL;
 	}
 	jupyter_session_free(k->js);
@@ -286,7 +291,7 @@ connect_channels(struct kernel *k, char *err, size_t errlen)
 		if ((k->sock[i] = channel(k, type[i], k->proc.port[i])) ==
 		    NULL) {
 			snprintf(err, errlen, "connect to the kernel: %s",
-			    zmq_strerror(zmq_errno()));
+			    kl.zmq_strerror(kl.zmq_errno()));
 			disconnect(k);
 			return -1;
 		}
@@ -297,6 +302,10 @@ connect_channels(struct kernel *k, char *err, size_t errlen)
 static int
 boot(struct kernel *k, char *err, size_t errlen)
 {
+	if (zctx == NULL) {
+		snprintf(err, errlen, "%s", zctx_err);
+		return -1;
+	}
 	if (kernel_launch(k->spec, k->cwd, &k->proc, err, errlen) < 0)
 		return -1;
 	pthread_mutex_lock(&k->lock);
@@ -470,7 +479,8 @@ drain_heartbeat(struct kernel *k, int64_t now)
 {
 	char buf[64];
 
-	while (zmq_recv(k->sock[KCH_HB], buf, sizeof(buf), ZMQ_DONTWAIT) >= 0) {
+	while (kl.zmq_recv(k->sock[KCH_HB], buf, sizeof(buf),
+	    ZMQ_DONTWAIT) >= 0) {
 		k->hb_waiting = 0;
 		k->hb_next_ms = now + HB_INTERVAL_MS;
 	}
@@ -623,7 +633,7 @@ heartbeat(struct kernel *k, int64_t now)
 	if (k->hb_waiting)
 		return now - k->hb_sent_ms >= hb_timeout_ms;
 	if (now >= k->hb_next_ms &&
-	    zmq_send(k->sock[KCH_HB], "ping", 4, ZMQ_DONTWAIT) == 4) {
+	    kl.zmq_send(k->sock[KCH_HB], "ping", 4, ZMQ_DONTWAIT) == 4) {
 		k->hb_waiting = 1;
 		k->hb_sent_ms = now;
 	}
@@ -698,10 +708,10 @@ kernel_round(struct kernel *k, char *why, size_t len)
 	if (k->proc.pidfd >= 0)
 		items[n++] = (zmq_pollitem_t){ NULL, k->proc.pidfd, ZMQ_POLLIN,
 		    0 };
-	if (zmq_poll(items, n, next_timeout(k, now)) < 0 && zmq_errno() !=
-	    EINTR)
+	if (kl.zmq_poll(items, n, next_timeout(k, now)) < 0 &&
+	    kl.zmq_errno() != EINTR)
 		return snprintf(why, len, "poll: %s",
-		    zmq_strerror(zmq_errno())), 1;
+		    kl.zmq_strerror(kl.zmq_errno())), 1;
 	(void)!read(k->wake_fd, &ticks, sizeof(ticks));
 	now = cmd_clock_ms();
 	drain(k, KCH_SHELL);
@@ -779,7 +789,7 @@ kernel_start(struct kernel_spec *spec, const char *cwd, const char *label)
 	struct kernel *k;
 
 	pthread_once(&zonce, kernel_init_once);
-	if (zctx == NULL || (k = calloc(1, sizeof(*k))) == NULL) {
+	if ((k = calloc(1, sizeof(*k))) == NULL) {
 		kernel_spec_free(spec);
 		return NULL;
 	}
@@ -912,7 +922,7 @@ void
 kernel_release_all(void)
 {
 	if (zctx)
-		zmq_ctx_term(zctx);
+		kl.zmq_ctx_term(zctx);
 	zctx = NULL;
 	kernel_launcher_stop();
 }
