@@ -90,7 +90,7 @@ test_expect_success() {
 	else
 		T_FAILED=$((T_FAILED + 1))
 		echo "not ok $T_COUNT - $1"
-		sed 's/^/#   /' "$TMP/.test-output"
+		sed 's/^/#   /' "$TMP/.test-output" >&2
 	fi
 }
 
@@ -323,7 +323,7 @@ sandbox_pids() {
 		*) continue ;;
 		esac
 		grep -q '^State:[[:space:]]*Z' "$d/status" 2>/dev/null && continue
-		tr '\0' '\n' <"$d/environ" 2>/dev/null |
+		tr '\0' '\n' 2>/dev/null <"$d/environ" |
 		    grep -qxF "XDG_STATE_HOME=$XDG_STATE_HOME" && echo "${d#/proc/}"
 	done
 }
