@@ -55,18 +55,19 @@ test_expect_success "$N kills at once all succeed; nothing is left" '
 
 test_expect_success 'creates and kills interleaved, pauses among them' '
 	for i in $(seq 10); do
-		osb-sandbox create -q >c.$i &
+		osb-sandbox create -q >c.$i 2>e.c.$i &
 	done
 	wait &&
 	for i in $(seq 10); do
 		if [ $((i % 2)) = 0 ]; then
-			osb-sandbox kill -q "$(cat c.$i)" >/dev/null &
+			osb-sandbox kill -q "$(cat c.$i)" >/dev/null 2>e.k.$i &
 		else
-			osb-sandbox pause -q "$(cat c.$i)" >/dev/null &
+			osb-sandbox pause -q "$(cat c.$i)" >/dev/null 2>e.p.$i &
 		fi
-		osb-sandbox create -q >d.$i &
+		osb-sandbox create -q >d.$i 2>e.d.$i &
 	done
 	wait &&
+	cat e.* >mix.err && test_cmp /dev/null mix.err &&
 	osb-sandbox list -a -o json >mix.json &&
 	test "$(json_get mix.json items)" = 15 &&
 	osb-sandbox list -a -q -s Paused | wc -l >paused &&
