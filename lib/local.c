@@ -19,11 +19,14 @@
 #include <unistd.h>
 
 #include "local.h"
+#include "local_event.h"
+#include "local_net.h"
 #include "local_plan.h"
+#include "local_runc.h"
 #include "local_state.h"
 #include "local_super.h"
 
-#define EXECD_PORT	44772
+#define EXECD_PORT	LOCAL_EXECD_PORT
 #define STOP_WAIT_MS	10000
 #define FREEZE_WAIT_MS	10000
 #define RUNTIME		"RUNTIME_ERROR"
@@ -71,7 +74,7 @@ default_dir(char *buf, struct osb_error *err)
 	return 0;
 }
 
-/* osb-execd next to the running program. */
+/* osb-execd and osb-init next to the running program. */
 static void
 find_execd(struct osb_local *l)
 {
@@ -79,16 +82,19 @@ find_execd(struct osb_local *l)
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	char *slash;
 
-	if (n <= 0) {
-		strlcpy(l->execd, "osb-execd", sizeof(l->execd));
+	strlcpy(l->execd, "osb-execd", sizeof(l->execd));
+	strlcpy(l->init, "osb-init", sizeof(l->init));
+	if (n <= 0)
 		return;
-	}
 	self[n] = '\0';
 	if ((slash = strrchr(self, '/')) != NULL)
 		*slash = '\0';
 	if (snprintf(l->execd, sizeof(l->execd), "%s/osb-execd", self) >=
-	    (int)sizeof(l->execd))
+	    (int)sizeof(l->execd) || snprintf(l->init, sizeof(l->init),
+	    "%s/osb-init", self) >= (int)sizeof(l->init)) {
 		strlcpy(l->execd, "osb-execd", sizeof(l->execd));
+		strlcpy(l->init, "osb-init", sizeof(l->init));
+	}
 }
 
 /* The state directory made, osb-execd found. */
@@ -114,7 +120,25 @@ osb_local_open(const char *state_dir, struct osb_error *err)
 		return NULL;
 	}
 	find_execd(l);
+	strlcpy(l->runtime, LOCAL_DEFAULT_RUNTIME, sizeof(l->runtime));
 	return l;
+}
+
+/* The OCI runtime new sandboxes run on. */
+void
+osb_local_set_runtime(struct osb_local *l, const char *runtime)
+{
+	strlcpy(l->runtime, runtime, sizeof(l->runtime));
+}
+
+/* Restrict host volumes and image directories to these prefixes. */
+void
+osb_local_restrict(struct osb_local *l, const char *const *host_paths,
+    const char *const *image_paths)
+{
+	l->restricted = 1;
+	l->host_paths = host_paths;
+	l->image_paths = image_paths;
 }
 
 /* Release the runtime handle (the sandboxes run on). */
@@ -157,7 +181,7 @@ read_checked(struct osb_local *l, const char *id, struct osb_error *err)
 		json_decref(rec);
 		return NULL;
 	}
-	local_super_reap(after);
+	local_super_reap(l, after);
 	json_decref(rec);
 	return after;
 }
@@ -213,7 +237,7 @@ osb_local_create(struct osb_local *l, const json_t *request, json_t **sandbox,
     struct osb_error *err)
 {
 	struct local_plan plan;
-	char id[LOCAL_ID_LEN + 1], verdict[600];
+	char id[LOCAL_ID_LEN + 1], verdict[600], path[PATH_MAX];
 	json_t *rec;
 	int fd;
 
@@ -222,9 +246,15 @@ osb_local_create(struct osb_local *l, const json_t *request, json_t **sandbox,
 		osb_error_prefix(err, "create sandbox");
 		return -1;
 	}
-	if (access(l->execd, X_OK) == -1) {
+	if (access(l->execd, X_OK) == -1 || access(l->init, X_OK) == -1) {
 		osb_error_set(err, 500, RUNTIME, "create sandbox: %s: %s (it "
-		    "must be next to this program)", l->execd, strerror(errno));
+		    "must be next to this program)", access(l->execd, X_OK) ?
+		    l->execd : l->init, strerror(errno));
+		fd = -1;
+	} else if (local_find_tool(l->runtime, path, verdict,
+	    sizeof(verdict)) == -1) {
+		osb_error_set(err, 500, RUNTIME, "create sandbox: %s",
+		    verdict);
 		fd = -1;
 	} else
 		fd = local_super_start(l, rec, &plan, err);
@@ -325,7 +355,7 @@ remove_remains(struct osb_local *l, const char *id, const json_t *rec)
 	char path[PATH_MAX];
 	int fd;
 
-	local_super_reap(rec);
+	local_super_reap(l, rec);
 	if ((fd = local_lock(l, id)) == -1)
 		return;
 	if (local_path(l, id, "state.json", path) == 0)
@@ -565,13 +595,14 @@ osb_local_patch_metadata(struct osb_local *l, const char *id,
 }
 
 /* Where port of sandbox id is reached from here, with the headers
- * to send: the execd token for its port. */
+ * to send: its own loopback address, the port published there on first
+ * asking; the execd token for execd's port. */
 int
 osb_local_endpoint(struct osb_local *l, const char *id, int port,
     json_t **endpoint, struct osb_error *err)
 {
-	const char *sock, *token;
-	char where[PATH_MAX + 16];
+	const char *addr, *token;
+	char where[64], sock[PATH_MAX], why[300];
 	json_t *rec;
 
 	if (port < 1 || port > 65535) {
@@ -581,22 +612,23 @@ osb_local_endpoint(struct osb_local *l, const char *id, int port,
 	}
 	if ((rec = read_checked(l, id, err)) == NULL)
 		return -1;
-	sock = local_runtime_str(rec, "socket");
+	addr = local_runtime_str(rec, "address");
 	token = local_runtime_str(rec, "token");
-	if (sock != NULL && port != EXECD_PORT) {
-		osb_error_set(err, 400, "INVALID_REQUEST", "endpoint of sandbox "
-		    "%s: port %d is not reachable from the host: the sandbox "
-		    "has no network (networkPolicy deny); only its execd "
-		    "(port %d) is", id, port, EXECD_PORT);
+	if (addr == NULL || local_state_final(local_state_of(rec))) {
+		osb_error_set(err, 409, "SANDBOX_STATE_CONFLICT", "endpoint of "
+		    "sandbox %s: it is %s", id, local_state_of(rec));
 		json_decref(rec);
 		return -1;
 	}
-	if (sock != NULL)
-		snprintf(where, sizeof(where), "unix://%s", sock);
-	else
-		snprintf(where, sizeof(where), "127.0.0.1:%lld", port ==
-		    EXECD_PORT ? (long long)local_runtime_int(rec, "port") :
-		    (long long)port);
+	if (port != EXECD_PORT && (local_path(l, id, "network.sock",
+	    sock) == -1 || local_net_publish(sock, addr, port, why,
+	    sizeof(why)) == -1)) {
+		osb_error_set(err, 500, RUNTIME, "endpoint of sandbox %s: %s",
+		    id, why);
+		json_decref(rec);
+		return -1;
+	}
+	snprintf(where, sizeof(where), "%s:%d", addr, port);
 	*endpoint = json_pack("{s:s, s:{}}", "endpoint", where, "headers");
 	if (port == EXECD_PORT && token != NULL)
 		json_object_set_new(json_object_get(*endpoint, "headers"),

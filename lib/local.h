@@ -22,6 +22,14 @@ struct osb_local;
  * ~/.local/state/osb), creating it. NULL with err set on failure. */
 struct osb_local *osb_local_open(const char *state_dir, struct osb_error *);
 void osb_local_close(struct osb_local *);
+/* The OCI runtime new sandboxes run on: a name on PATH or a path
+ * (default runc). */
+void osb_local_set_runtime(struct osb_local *, const char *runtime);
+/* As serve is: host volumes only under host_paths, image directories
+ * only under image_paths (NULL-ended; none: refuse all). The arrays
+ * must outlive the handle. */
+void osb_local_restrict(struct osb_local *, const char *const *host_paths,
+    const char *const *image_paths);
 
 /* Create and start a sandbox; returns once it is Running and its execd
  * answers (or Failed with err set). *sandbox: CreateSandboxResponse. */
@@ -40,11 +48,9 @@ int osb_local_renew(struct osb_local *, const char *id, const char *expires_at,
 /* RFC 7396 merge patch of metadata; *metadata: the result. */
 int osb_local_patch_metadata(struct osb_local *, const char *id,
     const json_t *patch, json_t **metadata, struct osb_error *);
-/* *endpoint: {"endpoint": "127.0.0.1:PORT", "headers": {...}}; port 44772
- * is the sandbox's execd wherever it really listens, with its token. A
- * sandbox with no network of its own to share (networkPolicy deny) has
- * its execd at "unix:///path/execd.sock" (osb_endpoint_init reads it),
- * and no other port reachable (400). */
+/* *endpoint: {"endpoint": "127.x.y.z:PORT", "headers": {...}}: the
+ * sandbox's own loopback address, its port published there under the
+ * same number; port 44772 is its execd, with its token. */
 int osb_local_endpoint(struct osb_local *, const char *id, int port,
     json_t **endpoint, struct osb_error *);
 

@@ -24,16 +24,17 @@ struct local_limits {
 
 /* A bind mount into the sandbox. */
 struct local_mount {
-	char source[PATH_MAX];	/* on the host */
+	char source[PATH_MAX];	/* the volume on the host, real path */
+	char sub[PATH_MAX];	/* subPath beneath it, "" for none */
 	char target[PATH_MAX];	/* in the sandbox, absolute */
 	int read_only;
 };
 
 struct local_plan {
-	char lower[PATH_MAX];	/* overlay lower layer: "/" or a rootfs */
-	int rootfs;		/* lower is an image's rootfs, not the host */
+	char lower[PATH_MAX];	/* an image's rootfs directory */
+	int rootfs;		/* lower is one; else the host root */
 	struct local_limits limits;
-	int private_net;	/* deny-all: a network namespace of its own */
+	int deny_net;		/* deny-all: nothing leaves the sandbox */
 	int64_t timeout_ms;	/* 0: no expiry */
 	struct local_mount *mounts;
 	size_t nmounts;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "local_plan.h"
+#include "local_root.h"
 
 #define INVALID	"INVALID_REQUEST"
 #define MIN_TIMEOUT_S	60
@@ -158,11 +159,29 @@ argv_free(char **argv)
 	free(argv);
 }
 
-/* image: {uri, auth}; a directory path is a rootfs, anything else a
- * label for the host's root. The auth is checked, never kept. */
+/* Is path (a real path) under one of the prefixes? */
 static int
-take_image(const json_t *req, json_t *sb, struct local_plan *plan,
-    struct osb_error *err)
+under_prefix(const char *path, const char *const *prefixes)
+{
+	size_t len;
+
+	for (; prefixes != NULL && *prefixes != NULL; prefixes++) {
+		len = strlen(*prefixes);
+		while (len > 1 && (*prefixes)[len - 1] == '/')
+			len--;
+		if (strncmp(path, *prefixes, len) == 0 && (path[len] == '\0' ||
+		    path[len] == '/' || len == 1))
+			return 1;
+	}
+	return 0;
+}
+
+/* image: {uri, auth}: "/" is the host root, another absolute path a
+ * rootfs directory; registry names are refused until images are
+ * pulled. The auth is checked, never kept. */
+static int
+take_image(const struct osb_local *l, const json_t *req, json_t *sb,
+    struct local_plan *plan, struct osb_error *err)
 {
 	const json_t *image = json_object_get(req, "image"), *auth;
 	const char *uri = json_string_value(json_object_get(image, "uri"));
@@ -173,23 +192,25 @@ take_image(const json_t *req, json_t *sb, struct local_plan *plan,
 		    "by the local runtime");
 	if (!json_is_object(image) || uri == NULL || *uri == '\0')
 		return invalid(err, "image.uri: required (a rootfs directory, "
-		    "or a name recorded as a label)");
+		    "or / for the host's root)");
 	auth = json_object_get(image, "auth");
 	if (!absent(auth) && (!json_is_object(auth) || !string_map(auth)))
 		return invalid(err, "image.auth: must be {\"username\": ..., "
 		    "\"password\": ...}");
 	json_object_set_new(sb, "image", json_pack("{s:s}", "uri", uri));
-	strlcpy(plan->lower, "/", sizeof(plan->lower));
-	if (*uri != '/') {
-		snprintf(plan->note, sizeof(plan->note), "image %s is a label: "
-		    "the local runtime runs the host's root, it never pulls "
-		    "images", uri);
+	if (*uri != '/')
+		return invalid(err, "image.uri: %s: registry images are not "
+		    "supported by the local runtime yet; give a rootfs "
+		    "directory, or / for the host's root", uri);
+	if (strcmp(uri, "/") == 0)
 		return 0;
-	}
 	if (realpath(uri, plan->lower) == NULL || stat(plan->lower, &st) == -1
 	    || !S_ISDIR(st.st_mode))
 		return invalid(err, "image.uri: %s: not a rootfs directory",
 		    uri);
+	if (l->restricted && !under_prefix(plan->lower, l->image_paths))
+		return invalid(err, "image.uri: %s: not under an allowed image "
+		    "path (serve --allow-image-path)", uri);
 	plan->rootfs = strcmp(plan->lower, "/") != 0;
 	return 0;
 }
@@ -408,7 +429,7 @@ take_network(const json_t *req, json_t *sb, struct local_plan *plan,
 		return invalid(err, "networkPolicy.egress: the local runtime "
 		    "cannot enforce egress rules yet; it enforces allow-all, "
 		    "or defaultAction deny with no rules (loopback only)");
-	plan->private_net = strcmp(action, "deny") == 0;
+	plan->deny_net = strcmp(action, "deny") == 0;
 	return 0;
 }
 
@@ -487,7 +508,34 @@ pvc_dir(const struct osb_local *l, const char *vname, const json_t *pvc,
 	return 0;
 }
 
-/* The host source of volume v, subPath applied, into m->source. */
+/* For a pvc that is asked to: make subPath beneath the volume. */
+static int
+make_sub(const char *name, const char *base, const char *sub,
+    struct osb_error *err)
+{
+	char parent[PATH_MAX], *slash;
+	int fd;
+
+	strlcpy(parent, sub, sizeof(parent));
+	slash = strrchr(parent, '/');
+	if (slash != NULL)
+		*slash = '\0';
+	if ((fd = local_open_beneath(base, slash ? parent : "")) == -1)
+		return invalid(err, "volume %s: subPath %s: %s", name, sub,
+		    errno == EXDEV ? "it leads out of the volume" :
+		    strerror(errno));
+	if (mkdirat(fd, slash ? slash + 1 : sub, 0755) == -1 &&
+	    errno != EEXIST) {
+		close(fd);
+		return invalid(err, "volume %s: subPath %s: %s", name, sub,
+		    strerror(errno));
+	}
+	close(fd);
+	return 0;
+}
+
+/* The host source of volume v into m: the volume's real path, and the
+ * subPath beneath it, checked not to lead out of it. */
 static int
 volume_source(const struct osb_local *l, const char *name, const json_t *v,
     struct local_mount *m, struct osb_error *err)
@@ -495,8 +543,9 @@ volume_source(const struct osb_local *l, const char *name, const json_t *v,
 	const json_t *host = json_object_get(v, "host");
 	const json_t *pvc = json_object_get(v, "pvc");
 	const char *sub = json_string_value(json_object_get(v, "subPath"));
-	char base[PATH_MAX], path[PATH_MAX];
+	char base[PATH_MAX];
 	const char *hp;
+	int fd;
 
 	if (!absent(json_object_get(v, "ossfs")))
 		return invalid(err, "volume %s: ossfs is not supported by the "
@@ -516,16 +565,23 @@ volume_source(const struct osb_local *l, const char *name, const json_t *v,
 		strlcpy(base, hp, sizeof(base));
 	} else if (pvc_dir(l, name, pvc, base, err) == -1)
 		return -1;
-	if (snprintf(path, sizeof(path), "%s%s%s", base, sub ? "/" : "",
-	    sub ? sub : "") >= (int)sizeof(path))
-		return invalid(err, "volume %s: path too long", name);
-	if (!absent(pvc) && sub != NULL && mkdir(path, 0755) == -1 &&
-	    errno != EEXIST)
-		return invalid(err, "volume %s: %s: %s", name, path,
+	if (realpath(base, m->source) == NULL)
+		return invalid(err, "volume %s: %s: %s", name, base,
 		    strerror(errno));
-	if (realpath(path, m->source) == NULL)
-		return invalid(err, "volume %s: %s: %s", name, path,
-		    strerror(errno));
+	if (!absent(host) && l->restricted &&
+	    !under_prefix(m->source, l->host_paths))
+		return invalid(err, "volume %s: host path %s is not allowed: "
+		    "serve mounts only what is under --allow-host-path", name,
+		    m->source);
+	strlcpy(m->sub, sub ? sub : "", sizeof(m->sub));
+	if (!absent(pvc) && sub != NULL &&
+	    make_sub(name, m->source, sub, err) == -1)
+		return -1;
+	if ((fd = local_open_beneath(m->source, m->sub)) == -1)
+		return invalid(err, "volume %s: %s%s%s: %s", name, m->source,
+		    *m->sub ? "/" : "", m->sub, errno == EXDEV ? "it leads "
+		    "out of the volume" : strerror(errno));
+	close(fd);
 	return 0;
 }
 
@@ -620,7 +676,7 @@ local_plan_make(const struct osb_local *l, const json_t *req, const char *id,
 		invalid(err, "secureAccess: must be true or false");
 		goto fail;
 	}
-	if (take_image(req, sb, plan, err) == -1 ||
+	if (take_image(l, req, sb, plan, err) == -1 ||
 	    take_platform(req, sb, err) == -1 ||
 	    take_timeout(req, sb, plan, err) == -1 ||
 	    take_entrypoint(req, sb, plan, err) == -1 ||

@@ -1,46 +1,45 @@
 /*
- * local_root.c — the sandbox's file system, built in its own mount
- * namespace. Everything taken from the host (device nodes, volume
- * sources, the loader and libraries execd needs in a rootfs) is cloned
- * as a detached mount before the pivot and attached after it, so that a
- * symlink in the sandbox's tree can never lead a mount back onto the
- * host's.
+ * local_root.c — a sandbox's root file system, made in the supervisor's
+ * own mount namespace out of idmapped clones of the host's directories
+ * and overlays on them. Paths given to the kernel are relative to the
+ * sandbox's directory (the supervisor's working directory): the state
+ * path may hold a ',' or ':' that overlay's options cannot.
  */
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
-#include <dirent.h>
-#include <elf.h>
+#include <linux/openat2.h>
+
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
-#include <link.h>
+#include <glob.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "local_oci.h"
 #include "local_root.h"
 
-static const char *const devices[] = { "null", "zero", "full", "random",
-    "urandom", "tty" };
-#define NDEVICES (sizeof(devices) / sizeof(devices[0]))
-
-/* What is taken from the host: detached clones of its mounts (execd
- * itself opened O_PATH, to be run by descriptor). */
-struct host {
-	int dev[NDEVICES];
-	int sys;
-	int *vol;		/* one per plan mount */
-	int execd;
-	/* An image's rootfs: osb-execd, the loader and library dirs. */
-	int execd_tree, loader;
-	int libs[LOCAL_MAX_LIBDIRS];
-	int nlibs;
+/* The host's software, shared copy-on-write; a link on the host (a
+ * merged /usr) is the same link in the sandbox. */
+static const char *const software[] = { "usr", "etc", "opt", "bin", "sbin",
+    "lib", "lib32", "lib64", "libx32", NULL };
+/* Fresh and empty in every sandbox, with their modes. */
+static const struct { const char *name; mode_t mode; } fresh[] = {
+	{ "root", 0700 }, { "home", 0755 }, { "var", 0755 },
+	{ "var/tmp", 01777 }, { "srv", 0755 }, { "mnt", 0755 },
+	{ "media", 0755 }, { "run", 0755 }, { "tmp", 01777 },
+	{ "proc", 0555 }, { "sys", 0555 }, { "dev", 0755 }, { ".osb", 0755 },
 };
+/* Secrets of the host's /etc no sandbox sees. */
+static const char *const hidden[] = { "etc/shadow", "etc/shadow-",
+    "etc/gshadow", "etc/gshadow-", "etc/ssh/ssh_host_*_key", NULL };
 
 /* Set why to the formatted reason and errno's text. Returns -1. */
 static int __attribute__((format(printf, 3, 4)))
@@ -54,424 +53,398 @@ fail(char *why, size_t n, const char *fmt, ...)
 	vsnprintf(why, n, fmt, ap);
 	va_end(ap);
 	len = strlen(why);
-	if (saved != 0)
+	if (saved != 0 && len < n)
 		snprintf(why + len, n - len, ": %s", strerror(saved));
 	return -1;
 }
 
-/* A detached copy of the mount at path (and those under it), to be
- * attached in the sandbox's root. */
+/*
+ * A user namespace mapping 0..LOCAL_ID_COUNT to id_base..: a child
+ * made in it holds it while we open it. Its fd, or -1.
+ */
 static int
-clone_tree(const char *path)
+map_userns(unsigned id_base)
 {
-	return open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
-	    AT_RECURSIVE);
-}
+	char path[64], map[64];
+	int fd = -1, go[2], mfd;
+	pid_t pid;
 
-/* The libraries this process (a copy of the program that runs
- * osb-execd, linked alike) has loaded: their directories and the
- * loader, the first from PT_INTERP. */
-struct libscan {
-	char loader[PATH_MAX];
-	char dirs[LOCAL_MAX_LIBDIRS][PATH_MAX];
-	int n;
-};
+	if (pipe2(go, O_CLOEXEC) == -1)
+		return -1;
+	if ((pid = fork()) == 0) {
+		char c;
 
-/* dl_iterate_phdr callback: note one loaded object. */
-static int
-scan_object(struct dl_phdr_info *info, size_t size, void *arg)
-{
-	struct libscan *ls = arg;
-	char real[PATH_MAX];
-	const char *dir;
-	int i;
-
-	(void)size;
-	if (info->dlpi_name[0] == '\0') {
-		for (i = 0; i < info->dlpi_phnum; i++)
-			if (info->dlpi_phdr[i].p_type == PT_INTERP)
-				strlcpy(ls->loader, (const char *)(info->dlpi_addr
-				    + info->dlpi_phdr[i].p_vaddr),
-				    sizeof(ls->loader));
-		return 0;
+		close(go[1]);
+		if (unshare(CLONE_NEWUSER) == -1)
+			_exit(1);
+		(void)!read(go[0], &c, 1);
+		_exit(0);
 	}
-	if (strchr(info->dlpi_name, '/') == NULL ||
-	    realpath(info->dlpi_name, real) == NULL)
-		return 0;
-	dir = dirname(real);
-	for (i = 0; i < ls->n; i++)
-		if (strcmp(ls->dirs[i], dir) == 0)
-			return 0;
-	if (ls->n < LOCAL_MAX_LIBDIRS)
-		strlcpy(ls->dirs[ls->n++], dir, sizeof(ls->dirs[0]));
-	return 0;
-}
-
-/* For an image's rootfs: osb-execd, the loader, the library dirs. */
-static int
-open_loader(const struct local_spawn *s, struct host *h, char *why, size_t n)
-{
-	struct libscan ls = { .n = 0 };
-	int i;
-
-	dl_iterate_phdr(scan_object, &ls);
-	if (ls.loader[0] == '\0')
-		return fail(why, n, "osb-execd: no program interpreter to run "
-		    "it in a rootfs");
-	if ((h->execd_tree = clone_tree(s->execd)) == -1)
-		return fail(why, n, "clone %s", s->execd);
-	if ((h->loader = clone_tree(ls.loader)) == -1)
-		return fail(why, n, "clone %s", ls.loader);
-	for (i = 0; i < ls.n; i++)
-		if ((h->libs[h->nlibs++] = clone_tree(ls.dirs[i])) == -1)
-			return fail(why, n, "clone %s", ls.dirs[i]);
-	return 0;
-}
-
-/* Take what the root needs from the host: clones of its mounts made in
- * our new mount namespace (a clone must come from the caller's). */
-static int
-open_host(const struct local_spawn *s, struct host *h, char *why, size_t n)
-{
-	char path[64];
-	size_t i;
-
-	for (i = 0; i < NDEVICES; i++) {
-		snprintf(path, sizeof(path), "/dev/%s", devices[i]);
-		if ((h->dev[i] = clone_tree(path)) == -1)
-			return fail(why, n, "clone %s", path);
-	}
-	if ((h->sys = clone_tree("/sys")) == -1)
-		return fail(why, n, "clone /sys");
-	if ((h->vol = calloc(s->plan->nmounts + 1, sizeof(int))) == NULL)
-		return fail(why, n, "volumes");
-	/* -1 ends the list for close_host. */
-	for (i = 0; i <= s->plan->nmounts; i++)
-		h->vol[i] = -1;
-	for (i = 0; i < s->plan->nmounts; i++)
-		if ((h->vol[i] = clone_tree(s->plan->mounts[i].source)) == -1)
-			return fail(why, n, "volume %s",
-			    s->plan->mounts[i].source);
-	if (s->plan->rootfs)
-		return open_loader(s, h, why, n);
-	if ((h->execd = open(s->execd, O_PATH | O_CLOEXEC)) == -1)
-		return fail(why, n, "open %s", s->execd);
-	return 0;
-}
-
-/* mkdir -p path (inside the new root). 0 or -1. */
-static int
-mkdir_p(const char *path, mode_t mode)
-{
-	char buf[PATH_MAX], *p;
-
-	if (strlcpy(buf, path, sizeof(buf)) >= sizeof(buf)) {
-		errno = ENAMETOOLONG;
+	close(go[0]);
+	if (pid == -1) {
+		close(go[1]);
 		return -1;
 	}
-	for (p = buf + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, mode) == -1 && errno != EEXIST)
-			return -1;
-		*p = '/';
+	snprintf(map, sizeof(map), "0 %u %u\n", id_base, LOCAL_ID_COUNT);
+	/* Wait until the child is in its namespace: its map is writable. */
+	for (int tries = 0; tries < 10000 && fd == -1; tries++) {
+		snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
+		if ((mfd = open(path, O_WRONLY | O_CLOEXEC)) == -1)
+			break;
+		if (write(mfd, map, strlen(map)) > 0) {
+			close(mfd);
+			snprintf(path, sizeof(path), "/proc/%d/gid_map",
+			    (int)pid);
+			if ((mfd = open(path, O_WRONLY | O_CLOEXEC)) != -1 &&
+			    write(mfd, map, strlen(map)) > 0) {
+				snprintf(path, sizeof(path), "/proc/%d/ns/user",
+				    (int)pid);
+				fd = open(path, O_RDONLY | O_CLOEXEC);
+			}
+		}
+		if (mfd != -1)
+			close(mfd);
+		if (fd == -1)
+			usleep(100);
 	}
-	return mkdir(buf, mode) == -1 && errno != EEXIST ? -1 : 0;
+	close(go[1]);
+	while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+		;
+	return fd;
 }
 
-/* Attach the detached mount fd onto target, a directory or a file made
- * for it; read-only all the way down when asked. 0 or -1. */
+/* A detached clone of the tree at fd (AT_EMPTY_PATH) or path, its ids
+ * mapped through userns. -1 with errno set. */
 static int
-bind_fd(int fd, const char *target, int read_only)
+clone_mapped(int dirfd, const char *path, int userns)
 {
-	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
-	char parent[PATH_MAX];
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP,
+	    .userns_fd = (unsigned)userns };
+	int fd = (int)syscall(SYS_open_tree, dirfd, path, OPEN_TREE_CLONE |
+	    OPEN_TREE_CLOEXEC | AT_RECURSIVE | (*path ? 0 : AT_EMPTY_PATH));
+	int saved;
+
+	if (fd == -1)
+		return -1;
+	if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE,
+	    &attr, sizeof(attr)) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
+/* Attach the detached mount fd on target (made: a directory, or an
+ * empty file for a file). 0 or -1. */
+static int
+attach(int fd, const char *target)
+{
 	struct stat st;
-	int tfd;
+	int t;
 
 	if (fstat(fd, &st) == -1)
 		return -1;
 	if (S_ISDIR(st.st_mode)) {
-		if (mkdir_p(target, 0755) == -1)
+		if (mkdir(target, 0700) == -1 && errno != EEXIST)
 			return -1;
-	} else {
-		strlcpy(parent, target, sizeof(parent));
-		if (mkdir_p(dirname(parent), 0755) == -1)
-			return -1;
-		tfd = open(target, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-		if (tfd == -1 && errno != EISDIR)
-			return -1;
-		if (tfd != -1)
-			close(tfd);
-	}
-	if (read_only && mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE,
-	    &ro, sizeof(ro)) == -1)
-		return -1;
-	return move_mount(fd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH);
+	} else if ((t = open(target, O_WRONLY | O_CREAT | O_CLOEXEC,
+	    0600)) != -1)
+		close(t);
+	return (int)syscall(SYS_move_mount, fd, "", AT_FDCWD, target,
+	    MOVE_MOUNT_F_EMPTY_PATH);
 }
 
-/* Mount an overlay of lower on target, its upper and work directories
- * upper/NAME and work/NAME (relative: the state path may hold a ',' or
- * ':'). Without root, overlay keeps its attributes in user xattrs. */
+/* mkdir path owned by the sandbox's root, with mode. 0 or -1. */
 static int
-overlay(const char *lower, const char *name, const char *target, int userns)
+make_dir(const char *path, mode_t mode, unsigned id_base)
 {
-	char opts[PATH_MAX * 2];
-
-	snprintf(opts, sizeof(opts), "upper%s", name);
-	if (mkdir(opts, 0755) == -1 && errno != EEXIST)
+	if (mkdir(path, mode) == -1 && errno != EEXIST)
 		return -1;
-	snprintf(opts, sizeof(opts), "work%s", name);
-	if (mkdir(opts, 0700) == -1 && errno != EEXIST)
+	if (chmod(path, mode) == -1)
 		return -1;
-	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=upper%s,"
-	    "workdir=work%s%s", lower, name, name, userns ? ",userxattr" : "");
-	return mount("overlay", target, "overlay", 0, opts);
+	return chown(path, id_base, id_base);
 }
 
 /*
- * Without root, the host's / cannot be a lower layer whole: the mounts
- * under it are locked to the user namespace. Then the root is a tmpfs
- * with an overlay on each top-level directory that allows one (the
- * kernel's own file systems are mounted afresh later), its symlinks
- * copied.
+ * An overlay of the host's (or an image's) directory host on target:
+ * lower/NAME the idmapped clone, upper/NAME and work/NAME its writable
+ * layer, the upper's root owned and moded as the lower's is inside.
  */
 static int
-overlay_each(const char *lower, int userns)
+overlay(const char *host, const char *name, const char *target, int userns,
+    unsigned id_base, char *why, size_t n)
 {
-	char path[PATH_MAX], name[PATH_MAX + 1], target[PATH_MAX], link[PATH_MAX];
-	struct dirent *de;
-	ssize_t len;
-	DIR *d;
+	char lower[PATH_MAX], upper[PATH_MAX], work[PATH_MAX];
+	char opts[3 * PATH_MAX + 64];
+	struct stat st;
+	int fd;
 
-	if (mount("osb", "merged", "tmpfs", MS_NOSUID | MS_NODEV,
-	    "mode=0755") == -1 || (d = opendir(lower)) == NULL)
+	snprintf(lower, sizeof(lower), "lower/%s", name);
+	snprintf(upper, sizeof(upper), "upper/%s", name);
+	snprintf(work, sizeof(work), "work/%s", name);
+	if (stat(host, &st) == -1)
+		return fail(why, n, "%s", host);
+	if ((fd = clone_mapped(AT_FDCWD, host, userns)) == -1)
+		return fail(why, n, "map the ids of %s", host);
+	if (attach(fd, lower) == -1) {
+		close(fd);
+		return fail(why, n, "mount %s", host);
+	}
+	close(fd);
+	if (mkdir(upper, st.st_mode & 07777) == -1 ||
+	    chown(upper, st.st_uid + id_base, st.st_gid + id_base) == -1 ||
+	    mkdir(work, 0700) == -1)
+		return fail(why, n, "make the layer of %s", host);
+	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s",
+	    lower, upper, work);
+	if (mount("overlay", target, "overlay", 0, opts) == -1)
+		return fail(why, n, "mount an overlay of %s", host);
+	return 0;
+}
+
+/* A file at path with text, the sandbox's root's. */
+static int
+put_file(const char *path, const char *text, unsigned id_base)
+{
+	FILE *f;
+	int bad;
+
+	(void)!unlink(path);
+	if ((f = fopen(path, "we")) == NULL)
 		return -1;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+	bad = fputs(text, f) == EOF;
+	if (fclose(f) == EOF || bad)
+		return -1;
+	return chown(path, id_base, id_base);
+}
+
+/* Hide the host's secrets: removed through the overlay, they are
+ * whiteouts in its layer. */
+static void
+hide_secrets(void)
+{
+	char path[PATH_MAX];
+	glob_t g;
+	size_t i, j;
+
+	for (i = 0; hidden[i] != NULL; i++) {
+		snprintf(path, sizeof(path), "rootfs/%s", hidden[i]);
+		if (glob(path, 0, NULL, &g) != 0)
 			continue;
-		if (snprintf(path, sizeof(path), "%s/%s", strcmp(lower, "/") ?
-		    lower : "", de->d_name) >= (int)sizeof(path))
+		for (j = 0; j < g.gl_pathc; j++)
+			(void)!unlink(g.gl_pathv[j]);
+		globfree(&g);
+	}
+}
+
+/* The host root: the software copy-on-write, the rest fresh. */
+static int
+host_root(int userns, unsigned id_base, char *why, size_t n)
+{
+	char host[PATH_MAX], target[PATH_MAX], link[PATH_MAX];
+	struct stat st;
+	ssize_t len;
+	size_t i;
+
+	for (i = 0; software[i] != NULL; i++) {
+		snprintf(host, sizeof(host), "/%s", software[i]);
+		snprintf(target, sizeof(target), "rootfs/%s", software[i]);
+		if (lstat(host, &st) == -1)
 			continue;
-		snprintf(name, sizeof(name), "/%s", de->d_name);
-		snprintf(target, sizeof(target), "merged/%s", de->d_name);
-		if (de->d_type == DT_LNK) {
-			if ((len = readlink(path, link, sizeof(link) - 1)) > 0) {
-				link[len] = '\0';
-				(void)!symlink(link, target);
-			}
+		if (S_ISLNK(st.st_mode)) {
+			if ((len = readlink(host, link, sizeof(link) - 1)) <= 0)
+				continue;
+			link[len] = '\0';
+			if (symlink(link, target) == -1 ||
+			    lchown(target, id_base, id_base) == -1)
+				return fail(why, n, "link %s", target);
 			continue;
 		}
-		if (de->d_type != DT_DIR || mkdir(target, 0755) == -1)
+		if (!S_ISDIR(st.st_mode))
 			continue;
-		/* /proc, /sys, /dev, /tmp are made afresh; what cannot be a
-		 * layer stays an empty directory. */
-		if (strcmp(name, "/proc") && strcmp(name, "/sys") &&
-		    strcmp(name, "/dev") && strcmp(name, "/tmp"))
-			(void)overlay(path, name, target, userns);
+		if (make_dir(target, st.st_mode & 07777, id_base) == -1)
+			return fail(why, n, "mkdir %s", target);
+		if (overlay(host, software[i], target, userns, id_base, why,
+		    n) == -1)
+			return -1;
 	}
-	closedir(d);
+	hide_secrets();
 	return 0;
 }
 
-/* The tmpfs for the writable layer, and the overlay on it. */
+/* An image directory as the lower layer of the whole root. */
 static int
-enter_overlay(const struct local_spawn *s, char *why, size_t n)
-{
-	char root[PATH_MAX];
-
-	snprintf(root, sizeof(root), "%s/root", s->sbdir);
-	if (mount("osb", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") == -1)
-		return fail(why, n, "mount tmpfs on %s", root);
-	if (chdir(root) == -1 || mkdir("merged", 0755) == -1)
-		return fail(why, n, "make the layers in %s", root);
-	if (overlay(s->plan->lower, "", "merged", s->userns) == -1 &&
-	    (!s->userns || errno != EINVAL ||
-	    overlay_each(s->plan->lower, s->userns) == -1))
-		return fail(why, n, "mount the overlay on %s", s->plan->lower);
-	return 0;
-}
-
-/* Make merged/ the root, the host's out of sight. */
-static int
-pivot(char *why, size_t n)
-{
-	if (chdir("merged") == -1 || syscall(SYS_pivot_root, ".", ".") == -1 ||
-	    umount2(".", MNT_DETACH) == -1 || chdir("/") == -1)
-		return fail(why, n, "pivot into the sandbox's root");
-	return 0;
-}
-
-/*
- * /proc of the sandbox's pid namespace, /sys read-only, in the new root
- * at merged/ before the pivot: in a user namespace the kernel lets proc
- * and sysfs be mounted only while a full view of them is still in sight.
- */
-static int
-mount_kernel(const struct host *h, char *why, size_t n)
-{
-	if (mkdir_p("merged/proc", 0555) == -1 || mount("proc", "merged/proc",
-	    "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == -1)
-		return fail(why, n, "mount /proc");
-	if (mkdir_p("merged/sys", 0555) == -1)
-		return fail(why, n, "mkdir /sys");
-	if (mount("sysfs", "merged/sys", "sysfs", MS_RDONLY | MS_NOSUID |
-	    MS_NODEV | MS_NOEXEC, NULL) == 0)
-		return 0;
-	/* Not ours to mount (a user namespace on the host's network): the
-	 * host's, read-only. */
-	if (bind_fd(h->sys, "merged/sys", 1) == -1)
-		return fail(why, n, "mount /sys");
-	return 0;
-}
-
-/* A /dev of its own: a few safe devices, ptys, shm. */
-static int
-make_dev(const struct host *h, char *why, size_t n)
-{
-	static const char *const links[][2] = { { "/proc/self/fd", "/dev/fd" },
-	    { "/proc/self/fd/0", "/dev/stdin" },
-	    { "/proc/self/fd/1", "/dev/stdout" },
-	    { "/proc/self/fd/2", "/dev/stderr" }, { "pts/ptmx", "/dev/ptmx" } };
-	char path[64];
-	size_t i;
-
-	if (mkdir_p("/dev", 0755) == -1 || mount("osb", "/dev", "tmpfs",
-	    MS_NOSUID | MS_NOEXEC, "mode=0755,size=1m") == -1)
-		return fail(why, n, "mount /dev");
-	for (i = 0; i < NDEVICES; i++) {
-		snprintf(path, sizeof(path), "/dev/%s", devices[i]);
-		if (bind_fd(h->dev[i], path, 0) == -1)
-			return fail(why, n, "bind %s", path);
-	}
-	for (i = 0; i < sizeof(links) / sizeof(links[0]); i++)
-		if (symlink(links[i][0], links[i][1]) == -1)
-			return fail(why, n, "symlink %s", links[i][1]);
-	if (mkdir("/dev/pts", 0755) == -1 || mount("devpts", "/dev/pts",
-	    "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,"
-	    "mode=0620") == -1)
-		return fail(why, n, "mount /dev/pts");
-	if (mkdir("/dev/shm", 01777) == -1 || mount("shm", "/dev/shm", "tmpfs",
-	    MS_NOSUID | MS_NODEV, "mode=1777") == -1)
-		return fail(why, n, "mount /dev/shm");
-	return 0;
-}
-
-/* /tmp of its own, and the volumes. */
-static int
-mount_volumes(const struct local_spawn *s, const struct host *h, char *why,
+image_root(const char *image, int userns, unsigned id_base, char *why,
     size_t n)
 {
-	const struct local_mount *m;
+	if (overlay(image, "root", "rootfs", userns, id_base, why, n) == -1)
+		return -1;
+	if (make_dir("rootfs/etc", 0755, id_base) == -1)
+		return fail(why, n, "make /etc in %s", image);
+	return 0;
+}
+
+/* Mount points and the files every sandbox has: /etc/hosts, its
+ * resolver (the user-mode network's), osb's programs' places. */
+static int
+finish_root(const char *hostname, unsigned id_base, char *why, size_t n)
+{
+	char path[PATH_MAX], text[256];
 	size_t i;
 
-	if (mkdir_p("/tmp", 01777) == -1 || mount("tmp", "/tmp", "tmpfs",
-	    MS_NOSUID | MS_NODEV, "mode=1777") == -1)
-		return fail(why, n, "mount /tmp");
-	for (i = 0; i < s->plan->nmounts; i++) {
-		m = &s->plan->mounts[i];
-		if (bind_fd(h->vol[i], m->target, m->read_only) == -1)
-			return fail(why, n, "mount %s on %s", m->source,
-			    m->target);
+	for (i = 0; i < sizeof(fresh) / sizeof(fresh[0]); i++) {
+		snprintf(path, sizeof(path), "rootfs/%s", fresh[i].name);
+		if (make_dir(path, fresh[i].mode, id_base) == -1)
+			return fail(why, n, "mkdir /%s", fresh[i].name);
 	}
+	snprintf(text, sizeof(text), "127.0.0.1\tlocalhost\n::1\tlocalhost "
+	    "ip6-localhost ip6-loopback\n10.0.2.100\t%s\n", hostname);
+	snprintf(path, sizeof(path), "rootfs/etc/hosts");
+	if (put_file(path, text, id_base) == -1)
+		return fail(why, n, "write /etc/hosts");
+	snprintf(path, sizeof(path), "rootfs/etc/hostname");
+	snprintf(text, sizeof(text), "%s\n", hostname);
+	if (put_file(path, text, id_base) == -1)
+		return fail(why, n, "write /etc/hostname");
+	snprintf(path, sizeof(path), "rootfs/etc/resolv.conf");
+	if (put_file(path, "nameserver 10.0.2.3\n", id_base) == -1)
+		return fail(why, n, "write /etc/resolv.conf");
 	return 0;
 }
 
-/* In an image's rootfs: the host's loader, libraries and osb-execd
- * under /.osb, read-only, and the command line that runs them. */
-static int
-bind_loader(const struct host *h, struct local_execd_exec *ex, char *why,
-    size_t n)
-{
-	char dir[64];
-	size_t len;
-	int i;
-
-	if (bind_fd(h->loader, "/.osb/ld.so", 1) == -1 ||
-	    bind_fd(h->execd_tree, "/.osb/osb-execd", 1) == -1)
-		return fail(why, n, "bind osb-execd into /.osb");
-	for (i = 0; i < h->nlibs; i++) {
-		snprintf(dir, sizeof(dir), "/.osb/lib/%d", i);
-		if (bind_fd(h->libs[i], dir, 1) == -1)
-			return fail(why, n, "bind %s", dir);
-		len = strlen(ex->libpath);
-		snprintf(ex->libpath + len, sizeof(ex->libpath) - len, "%s%s",
-		    i ? ":" : "", dir);
-	}
-	strlcpy(ex->loader, "/.osb/ld.so", sizeof(ex->loader));
-	return 0;
-}
-
-/*
- * Close what was opened on the host, but keep keep: a process of the
- * sandbox able to reach init's descriptors (/proc/1/fd) must not find a
- * way out through a directory of the host.
- */
-static void
-close_host(struct host *h, int keep)
-{
-	size_t i;
-	int j;
-
-	for (i = 0; i < NDEVICES; i++)
-		if (h->dev[i] > 0)
-			close(h->dev[i]);
-	for (i = 0; h->vol != NULL && h->vol[i] > 0; i++)
-		close(h->vol[i]);
-	for (j = 0; j < h->nlibs; j++)
-		if (h->libs[j] > 0)
-			close(h->libs[j]);
-	if (h->sys > 0)
-		close(h->sys);
-	if (h->loader > 0)
-		close(h->loader);
-	if (h->execd_tree > 0)
-		close(h->execd_tree);
-	if (h->execd > 0 && h->execd != keep)
-		close(h->execd);
-	free(h->vol);
-}
-
-/* The steps, in order, from the host's mounts to the sandbox's. */
-static int
-build(const struct local_spawn *s, struct host *h, struct local_execd_exec *ex,
-    char *why, size_t n)
-{
-	if (unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC) == -1)
-		return fail(why, n, "unshare mount, uts and ipc namespaces");
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
-		return fail(why, n, "make the mounts private");
-	if (open_host(s, h, why, n) == -1)
-		return -1;
-	if (sethostname(s->id, LOCAL_SHORT_LEN) == -1)
-		return fail(why, n, "set the hostname");
-	if (enter_overlay(s, why, n) == -1 || mount_kernel(h, why, n) == -1 ||
-	    pivot(why, n) == -1 || make_dev(h, why, n) == -1 ||
-	    mount_volumes(s, h, why, n) == -1)
-		return -1;
-	if (s->plan->rootfs)
-		return bind_loader(h, ex, why, n);
-	ex->fd = h->execd;
-	return 0;
-}
-
-/* Build the root, closing every host descriptor but execd's. */
 int
-local_root_build(const struct local_spawn *s, struct local_execd_exec *ex,
-    char *why, size_t n)
+local_open_beneath(const char *base, const char *sub)
 {
-	struct host h;
-	size_t i;
-	int rc;
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC,
+	    .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS };
+	int dfd, fd, saved;
 
-	memset(&h, 0, sizeof(h));
-	h.sys = h.execd = h.execd_tree = h.loader = -1;
-	for (i = 0; i < NDEVICES; i++)
-		h.dev[i] = -1;
-	memset(ex, 0, sizeof(*ex));
-	ex->fd = -1;
-	rc = build(s, &h, ex, why, n);
-	close_host(&h, ex->fd);
+	if ((dfd = open(base, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	if (sub == NULL || *sub == '\0')
+		return dfd;
+	fd = (int)syscall(SYS_openat2, dfd, sub, &how, sizeof(how));
+	saved = errno;
+	close(dfd);
+	errno = saved;
+	return fd;
+}
+
+/* Each volume: its source (subPath beneath it) cloned, ids mapped, at
+ * volumes/N; vols[i].source names it for the runtime. */
+static int
+clone_volumes(const char *sbdir, const struct local_plan *plan, int userns,
+    struct local_mount *vols, char *why, size_t n)
+{
+	char at[64];
+	size_t i;
+	int src, fd;
+
+	if (plan->nmounts > 0 && mkdir("volumes", 0700) == -1)
+		return fail(why, n, "mkdir volumes");
+	for (i = 0; i < plan->nmounts; i++) {
+		vols[i] = plan->mounts[i];
+		if ((src = local_open_beneath(plan->mounts[i].source,
+		    plan->mounts[i].sub)) == -1)
+			return fail(why, n, "volume %s%s%s",
+			    plan->mounts[i].source, *plan->mounts[i].sub ?
+			    "/" : "", plan->mounts[i].sub);
+		fd = clone_mapped(src, "", userns);
+		close(src);
+		snprintf(at, sizeof(at), "volumes/%zu", i);
+		if (fd == -1 || attach(fd, at) == -1) {
+			if (fd != -1)
+				close(fd);
+			return fail(why, n, "mount volume %s",
+			    plan->mounts[i].source);
+		}
+		close(fd);
+		snprintf(vols[i].source, sizeof(vols[i].source), "%s/%s",
+		    sbdir, at);
+		vols[i].sub[0] = '\0';
+	}
+	return 0;
+}
+
+/* Places on the host that every user may pass through: one of them,
+ * covered by a tmpfs in our mount namespace only, is where the runtime
+ * finds the root and the sources of the binds. In a user namespace it
+ * cannot pass through osb's private state directory. */
+static const char *const stages[] = { "/mnt", "/media", "/srv", "/run",
+    NULL };
+
+/* Cover a stage with a tmpfs of our own; its path into stage. */
+static int
+make_stage(char *stage, char *why, size_t n)
+{
+	struct stat st;
+	size_t i;
+
+	for (i = 0; stages[i] != NULL; i++)
+		if (stat(stages[i], &st) == 0 && S_ISDIR(st.st_mode) &&
+		    (st.st_mode & 0001) && mount("osb", stages[i], "tmpfs",
+		    MS_NOSUID | MS_NODEV, "mode=0755,size=64k") == 0) {
+			strlcpy(stage, stages[i], PATH_MAX);
+			return 0;
+		}
+	return fail(why, n, "no directory to stage the sandbox's root in "
+	    "(one of /mnt, /media, /srv, /run)");
+}
+
+int
+local_stage_bind(const char *stage, const char *source, const char *name,
+    char *out)
+{
+	struct stat st;
+	int fd;
+
+	if (snprintf(out, PATH_MAX, "%s/%s", stage, name) >= PATH_MAX ||
+	    stat(source, &st) == -1)
+		return -1;
+	if (S_ISDIR(st.st_mode)) {
+		if (mkdir(out, 0755) == -1 && errno != EEXIST)
+			return -1;
+	} else if ((fd = open(out, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) != -1)
+		close(fd);
+	else
+		return -1;
+	return mount(source, out, NULL, MS_BIND | MS_REC, NULL);
+}
+
+int
+local_root_build(const char *sbdir, const struct local_plan *plan,
+    const char *hostname, unsigned id_base, struct local_mount *vols,
+    char *stage, char *why, size_t n)
+{
+	char path[PATH_MAX];
+	int userns, rc;
+
+	if (unshare(CLONE_NEWNS) == -1 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
+		return fail(why, n, "make a mount namespace");
+	if ((userns = map_userns(id_base)) == -1)
+		return fail(why, n, "make a user namespace for ids %u-%u",
+		    id_base, id_base + LOCAL_ID_COUNT - 1);
+	if (make_dir("rootfs", 0755, id_base) == -1 ||
+	    mkdir("lower", 0700) == -1 || mkdir("upper", 0755) == -1 ||
+	    mkdir("work", 0700) == -1)
+		rc = fail(why, n, "make the layers in %s", sbdir);
+	else if (plan->rootfs)
+		rc = image_root(plan->lower, userns, id_base, why, n);
+	else
+		rc = host_root(userns, id_base, why, n);
+	if (rc == 0)
+		rc = finish_root(hostname, id_base, why, n);
+	if (rc == 0)
+		rc = clone_volumes(sbdir, plan, userns, vols, why, n);
+	close(userns);
+	if (rc == 0)
+		rc = make_stage(stage, why, n);
+	if (rc == 0 && (snprintf(path, sizeof(path), "%s/rootfs", stage),
+	    mkdir(path, 0755) == -1 || mount("rootfs", path, NULL, MS_BIND |
+	    MS_REC, NULL) == -1))
+		rc = fail(why, n, "stage the root in %s", stage);
 	return rc;
 }

@@ -1,34 +1,51 @@
 /*
- * local_root.h — the file system a sandbox sees, built by its init in a
- * mount namespace of its own: a tmpfs holding the overlay's upper and
- * work directories (so the sandbox's writes stay in memory and vanish
- * with it), the overlay over the host's / or an image's rootfs as the new
- * root, then /proc, /sys, /dev, /tmp and the volumes inside it.
+ * local_root.h — the root file system of a sandbox, made by its
+ * supervisor in a mount namespace of its own (so nothing of it shows on
+ * the host, and it all goes when the sandbox does) for the OCI runtime
+ * to start the sandbox in.
+ *
+ * The host's files are seen through idmapped mounts: the sandbox's ids
+ * (its root is LOCAL_ID_BASE on the host) read as the host's, so its
+ * root owns what the host's root owns, inside. Writes go to a private
+ * copy-on-write layer (overlayfs) in the sandbox's directory.
+ *
+ *   host root:  /usr /etc /opt (and /bin /lib... where they are not
+ *               links) from the host, copy-on-write; /root /home /var
+ *               /srv /mnt /media /run /tmp fresh and empty; a few
+ *               secrets of /etc (shadow, ssh host keys) hidden.
+ *   an image:   the image directory as the lower layer of the whole root.
+ *
+ * Volumes are cloned as idmapped mounts too, their subPath resolved
+ * beneath the volume: a symlink cannot lead out of it.
  */
 #ifndef OSB_LOCAL_ROOT_H
 #define OSB_LOCAL_ROOT_H
 
 #include <stddef.h>
 
-#include "local_spawn.h"
-
-/* Up to this many library directories osb-execd needs in a rootfs. */
-#define LOCAL_MAX_LIBDIRS 8
-
-/* How init starts osb-execd once the root is in place. */
-struct local_execd_exec {
-	int fd;			/* osb-execd opened on the host: execveat it */
-	/* In an image's rootfs the host's loader runs it instead: */
-	char loader[64];	/* "/.osb/ld.so", "" when not needed */
-	char libpath[256];	/* its --library-path */
-};
+#include "local_plan.h"
 
 /*
- * Unshare the mount, uts and ipc namespaces, set the hostname, build the
- * root and pivot into it. Returns 0 with how to start execd in ex, or -1
- * with the reason in why.
+ * In the calling process: a mount namespace of its own, and in it
+ * sbdir/rootfs ready to be a root (mount points made), the volumes of
+ * plan cloned under sbdir/volumes with their sources in vols (plan's
+ * mounts with the source replaced). The root is staged at stage/rootfs
+ * (stage: PATH_MAX), in a directory every user may pass through, as the
+ * runtime must in the sandbox's user namespace; local_stage_bind puts
+ * the sources of binds there too. 0, or -1 with the reason in why.
  */
-int local_root_build(const struct local_spawn *, struct local_execd_exec *ex,
-    char *why, size_t whylen);
+int local_root_build(const char *sbdir, const struct local_plan *plan,
+    const char *hostname, unsigned id_base, struct local_mount *vols,
+    char *stage, char *why, size_t n);
+/* Bind source (a file or a directory) at stage/name; its path into out
+ * (PATH_MAX). 0 or -1 with errno set. */
+int local_stage_bind(const char *stage, const char *source, const char *name,
+    char *out);
+
+/*
+ * The directory sub beneath base, not leaving it by a symlink or "..":
+ * an O_PATH descriptor, or -1 with errno set (EXDEV: it would leave).
+ */
+int local_open_beneath(const char *base, const char *sub);
 
 #endif

@@ -39,6 +39,13 @@ local_path(const struct osb_local *l, const char *id, const char *name,
 	return n < 0 || n >= PATH_MAX ? -1 : 0;
 }
 
+void
+local_runtime_root(const struct osb_local *l, char *buf)
+{
+	if (snprintf(buf, PATH_MAX, "%s/runtime", l->dir) >= PATH_MAX)
+		*buf = '\0';
+}
+
 /* Exactly LOCAL_ID_LEN lowercase hex digits. */
 int
 local_id_valid(const char *s)

@@ -23,6 +23,12 @@
 struct osb_local {
 	char dir[PATH_MAX];	/* the state directory, .../osb */
 	char execd[PATH_MAX];	/* the osb-execd sandboxes run */
+	char init[PATH_MAX];	/* their osb-init, next to it */
+	char runtime[PATH_MAX];	/* the OCI runtime: a name or a path */
+	/* Where volumes and image directories may come from (serve's
+	 * --allow-host-path, --allow-image-path); not restricted: any. */
+	int restricted;
+	const char *const *host_paths, *const *image_paths;
 };
 
 /* Length of an id: 32 lowercase hex digits; the hostname is the first 12. */
@@ -32,6 +38,9 @@ struct osb_local {
 /* dir/id/name into buf (PATH_MAX); -1 when it does not fit. */
 int local_path(const struct osb_local *, const char *id, const char *name,
     char *buf);
+/* The OCI runtime's state directory, dir/runtime, into buf (PATH_MAX;
+ * the state directory's path is short enough for it). */
+void local_runtime_root(const struct osb_local *, char *buf);
 /* Is s the form of an id (so that it can name a path safely)? */
 int local_id_valid(const char *s);
 /* A new random id into buf (LOCAL_ID_LEN + 1). */

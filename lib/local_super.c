@@ -3,6 +3,7 @@
  * cgroups, namespaces, init), says so to the CLI that asked, then owns
  * it until kill, expiry or failure.
  */
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -14,8 +15,11 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <link.h>
 #include <limits.h>
 #include <poll.h>
 #include <sched.h>
@@ -27,32 +31,34 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "local_cgroup.h"
-#include "local_forward.h"
-#include "local_ns.h"
-#include "local_spawn.h"
+#include "local_event.h"
+#include "local_net.h"
+#include "local_oci.h"
+#include "local_root.h"
+#include "local_runc.h"
+#include "local_seccomp.h"
 #include "local_super.h"
 #include "util.h"
 
-/* The port execd has in a network namespace of its own. */
-#define PRIVATE_PORT	44772
 #define READY_WAIT_MS	30000
+#define MAX_LIBDIRS	8
 
 struct super {
 	const struct osb_local *l;
 	const struct local_plan *plan;
 	char id[LOCAL_ID_LEN + 1];
 	char sbdir[PATH_MAX];
-	json_t *cgroup;
-	pid_t init;
+	pid_t init;		/* the sandbox's pid 1, our child once created */
+	pid_t slirp;		/* its network */
+	int slirp_hold;		/* slirp4netns ends when this closes */
+	int created;		/* the runtime knows the container */
+	int listening;		/* init has execd's socket */
 	int report_fd;		/* to the CLI until it has its answer */
 	int ev_fd;		/* from init */
 	int sig_fd, timer_fd;
-	struct local_forward *fwd;
-	int port;
+	char address[16];	/* its ports are published here */
 	char token[33];
-	int stopped;		/* paused with SIGSTOP, no freezer */
-	int userns;		/* not root: in a user namespace of its own */
+	char runtime[PATH_MAX];	/* the OCI runtime's full path */
 	char entry_text[240];	/* why the entrypoint could not start */
 	char entry_end[400];	/* how it ended, once it has */
 	char note[512];		/* what the Running status says */
@@ -132,20 +138,62 @@ report(struct super *s, const char *msg)
 	s->report_fd = -1;
 }
 
-/* End every process of the sandbox and wait for init. */
+/* How the supervisor runs the OCI runtime: its state under ours, its
+ * log in the sandbox's directory. */
+static struct local_runc
+runtime_of(const struct super *s, char *root, char *log)
+{
+	struct local_runc r = { s->runtime, root, log, -1, NULL };
+
+	local_runtime_root(s->l, root);
+	sb_file(s, "runtime.log", log);
+	return r;
+}
+
+/* Run the runtime with args ("kill", ID, "KILL"). 0 or -1 (logged). */
+static int
+runtime_cmd(struct super *s, char *const args[])
+{
+	char root[PATH_MAX], log[PATH_MAX], why[300];
+	struct local_runc r = runtime_of(s, root, log);
+
+	if (local_runc(&r, args, why, sizeof(why)) == -1) {
+		say("%s %s: %s", s->runtime, args[0], why);
+		return -1;
+	}
+	return 0;
+}
+
+/* End every process of the sandbox, its network and the runtime's
+ * container. */
 static void
 kill_tree(struct super *s)
 {
-	if (s->init <= 0)
-		return;
-	kill(s->init, SIGKILL);
-	/* A frozen task dies only once thawed. */
-	local_cgroup_freeze(s->cgroup, 0);
-	if (s->stopped)
-		local_ns_signal_all(s->init, SIGCONT);
-	while (waitpid(s->init, NULL, 0) == -1 && errno == EINTR)
-		;
+	char *kill_args[] = { "kill", s->id, "KILL", NULL };
+	char *delete_args[] = { "delete", "--force", s->id, NULL };
+
+	if (s->created) {
+		runtime_cmd(s, kill_args);
+		if (s->init > 0)
+			while (waitpid(s->init, NULL, 0) == -1 &&
+			    errno == EINTR)
+				;
+		runtime_cmd(s, delete_args);
+		s->created = 0;
+	}
 	s->init = 0;
+	if (s->slirp_hold != -1) {
+		close(s->slirp_hold);
+		s->slirp_hold = -1;
+	}
+	if (s->slirp > 0) {
+		kill(s->slirp, SIGKILL);
+		while (waitpid(s->slirp, NULL, 0) == -1 && errno == EINTR)
+			;
+		s->slirp = 0;
+	}
+	/* The root's mounts are in our namespace: gone before the tree. */
+	umount2("rootfs", MNT_DETACH);
 }
 
 /* Remove the sandbox's record and directory (the record first: it is
@@ -171,8 +219,6 @@ finish(struct super *s, const char *state, const char *reason,
 	struct change c = { state, reason, message, NULL, NULL };
 
 	kill_tree(s);
-	local_cgroup_remove(s->cgroup);
-	local_forward_close(s->fwd);
 	record(s, &c);
 	say("%s (%s)%s%s", state, reason, message ? ": " : "",
 	    message ? message : "");
@@ -193,8 +239,6 @@ fail_create(struct super *s, const char *fmt, ...)
 	va_end(ap);
 	say("create failed: %s", msg);
 	kill_tree(s);
-	local_cgroup_remove(s->cgroup);
-	local_forward_close(s->fwd);
 	/* Nobody to hear it: keep the sandbox, Failed, for a reader. */
 	if (s->report_fd == -1 || write(s->report_fd, msg, strlen(msg)) < 0) {
 		struct change c = { "Failed", "provision_failed", msg, NULL,
@@ -258,19 +302,15 @@ first_record(struct super *s, const json_t *rec)
 {
 	struct osb_error err = { 0 };
 	json_t *copy = json_deep_copy(rec), *rt;
-	char path[PATH_MAX];
 	int fd;
 
 	rt = json_object_get(copy, "runtime");
 	json_object_set_new(rt, "supervisor", json_integer(getpid()));
 	json_object_set_new(rt, "supervisorStart",
 	    json_integer(local_proc_start(getpid())));
-	json_object_set_new(rt, "port", json_integer(s->port));
+	json_object_set_new(rt, "address", json_string(s->address));
 	json_object_set_new(rt, "token", json_string(s->token));
-	if (s->plan->private_net) {
-		sb_file(s, "execd.sock", path);
-		json_object_set_new(rt, "socket", json_string(path));
-	}
+	json_object_set_new(rt, "runtime", json_string(s->runtime));
 	fd = local_lock(s->l, s->id);
 	if (local_write(s->l, s->id, copy, &err) == -1)
 		say("%s", err.message);
@@ -278,83 +318,292 @@ first_record(struct super *s, const json_t *rec)
 	json_decref(copy);
 }
 
-/* Limits, namespaces, and the forwarder of a deny-all network. */
-static void
-prepare(struct super *s, struct local_limits *rlimits)
+/* The cgroups the runtime makes limits in, where there are any. */
+static const char *
+cgroups_path(const struct super *s, char *buf, size_t n)
 {
-	char path[PATH_MAX];
-	json_t *rt;
-
-	*rlimits = s->plan->limits;
-	s->cgroup = local_cgroup_create(s->id, rlimits, s->note,
-	    sizeof(s->note));
-	rt = json_pack("{s:O}", "cgroup", s->cgroup);
-	record(s, &(struct change){ NULL, NULL, NULL, rt, NULL });
-	json_decref(rt);
-	if (geteuid() != 0) {
-		if (local_ns_user() == -1)
-			fail_create(s, "make a user namespace: %s",
-			    strerror(errno));
-		s->userns = 1;
-	}
-	if (s->plan->private_net) {
-		sb_file(s, "execd.sock", path);
-		if (local_ns_net() == -1 ||
-		    (s->fwd = local_forward_open(path, s->port)) == NULL)
-			fail_create(s, "make a network namespace: %s",
-			    strerror(errno));
-	}
-	sb_file(s, "root", path);
-	if (mkdir(path, 0700) == -1 || unshare(CLONE_NEWPID) == -1)
-		fail_create(s, "make a pid namespace: %s", strerror(errno));
+	if (access("/sys/fs/cgroup/cgroup.controllers", F_OK) != 0 &&
+	    access("/sys/fs/cgroup/memory", F_OK) != 0)
+		return NULL;
+	snprintf(buf, n, "/osb/%s", s->id);
+	return buf;
 }
 
-/* Fork the sandbox's init (pid 1 of the new pid namespace). */
-static void
-start_init(struct super *s, const struct local_limits *rlimits)
-{
-	struct local_spawn sp = { s->id, s->sbdir, s->plan, s->cgroup,
-	    *rlimits, s->l->execd, s->port, s->token, -1, s->userns };
-	int ev[2];
-	json_t *rt;
+/* How init starts osb-execd: the host's program, and in an image's
+ * root the host's loader and libraries with it, all under /.osb. */
+struct execd_plan {
+	struct local_bind binds[MAX_LIBDIRS + 4];
+	char *argv[8];
+	char libpath[MAX_LIBDIRS * 16];
+	char loader[PATH_MAX];
+	char dirs[MAX_LIBDIRS][PATH_MAX];
+	char targets[MAX_LIBDIRS][16];
+	char staged[MAX_LIBDIRS + 4][PATH_MAX];
+};
 
-	if (pipe2(ev, O_CLOEXEC) == -1 || (s->init = fork()) == -1)
-		fail_create(s, "start the sandbox's init: %s", strerror(errno));
-	if (s->init == 0) {
-		sigset_t none;
-
-		close(ev[0]);
-		close(s->sig_fd);
-		close(s->timer_fd);
-		if (s->report_fd != -1)
-			close(s->report_fd);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		sp.event_fd = ev[1];
-		local_init_main(&sp);
-	}
-	close(ev[1]);
-	s->ev_fd = ev[0];
-	rt = json_pack("{s:i, s:I}", "init", (int)s->init, "initStart",
-	    (json_int_t)local_proc_start(s->init));
-	record(s, &(struct change){ NULL, NULL, NULL, rt, NULL });
-	json_decref(rt);
-}
-
-/* Does execd take connections yet? */
+/* dl_iterate_phdr callback: note the loader and library directories
+ * of this program, linked as osb-execd is. */
 static int
-execd_listening(const struct super *s)
+scan_object(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct execd_plan *e = arg;
+	char real[PATH_MAX], *dir;
+	int i, n;
+
+	(void)size;
+	if (info->dlpi_name[0] == '\0') {
+		for (i = 0; i < info->dlpi_phnum; i++)
+			if (info->dlpi_phdr[i].p_type == PT_INTERP)
+				strlcpy(e->loader, (const char *)(info->dlpi_addr
+				    + info->dlpi_phdr[i].p_vaddr),
+				    sizeof(e->loader));
+		return 0;
+	}
+	if (strchr(info->dlpi_name, '/') == NULL ||
+	    realpath(info->dlpi_name, real) == NULL)
+		return 0;
+	dir = dirname(real);
+	for (n = 0; n < MAX_LIBDIRS && e->dirs[n][0] != '\0'; n++)
+		if (strcmp(e->dirs[n], dir) == 0)
+			return 0;
+	if (n < MAX_LIBDIRS)
+		strlcpy(e->dirs[n], dir, sizeof(e->dirs[n]));
+	return 0;
+}
+
+/* The binds and init's command line for execd. */
+static void
+plan_execd(const struct super *s, struct execd_plan *e)
+{
+	size_t nb = 0, na = 0, len;
+	int i;
+
+	memset(e, 0, sizeof(*e));
+	e->binds[nb++] = (struct local_bind){ s->l->init, "/.osb/osb-init" };
+	e->binds[nb++] = (struct local_bind){ s->l->execd, "/.osb/osb-execd" };
+	if (s->plan->rootfs) {
+		dl_iterate_phdr(scan_object, e);
+		e->binds[nb++] = (struct local_bind){ e->loader, "/.osb/ld.so" };
+		for (i = 0; i < MAX_LIBDIRS && e->dirs[i][0] != '\0'; i++) {
+			snprintf(e->targets[i], sizeof(e->targets[i]),
+			    "/.osb/lib/%d", i);
+			e->binds[nb++] = (struct local_bind){ e->dirs[i],
+			    e->targets[i] };
+			len = strlen(e->libpath);
+			snprintf(e->libpath + len, sizeof(e->libpath) - len,
+			    "%s%s", i ? ":" : "", e->targets[i]);
+		}
+		e->argv[na++] = "/.osb/ld.so";
+		e->argv[na++] = "--library-path";
+		e->argv[na++] = e->libpath;
+	}
+	e->argv[na++] = "/.osb/osb-execd";
+	e->argv[na++] = "--listen-fd";
+	e->argv[na++] = "3";
+}
+
+/* The environment of the sandbox: a base under the request's env, and
+ * the execd token (which init keeps from the entrypoint). */
+static char **
+environment(const struct super *s)
+{
+	static char host[32 + LOCAL_SHORT_LEN], token[64];
+	char **env, **p;
+	size_t n = 0, k, len;
+
+	for (p = s->plan->env; *p != NULL; p++)
+		n++;
+	if ((env = calloc(n + 5, sizeof(char *))) == NULL)
+		return NULL;
+	n = 0;
+	snprintf(host, sizeof(host), "HOSTNAME=%.*s", LOCAL_SHORT_LEN, s->id);
+	snprintf(token, sizeof(token), "EXECD_ACCESS_TOKEN=%s", s->token);
+	env[n++] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
+	    "/sbin:/bin";
+	env[n++] = "HOME=/root";
+	env[n++] = host;
+	env[n++] = token;
+	/* The request's later entries win, as putenv would have it. */
+	for (p = s->plan->env; *p != NULL; p++) {
+		len = strcspn(*p, "=") + 1;
+		for (k = 0; k < n && strncmp(env[k], *p, len) != 0; k++)
+			;
+		env[k] = *p;
+		if (k == n)
+			n++;
+	}
+	env[n] = NULL;
+	return env;
+}
+
+/* init's command line: osb-init, execd's, "--", the entrypoint. */
+static char **
+init_args(const struct super *s, const struct execd_plan *e)
+{
+	size_t n = 0, i;
+	char **argv;
+
+	for (i = 0; s->plan->entrypoint[i] != NULL; i++)
+		;
+	if ((argv = calloc(i + 12, sizeof(char *))) == NULL)
+		return NULL;
+	argv[n++] = "/.osb/osb-init";
+	for (i = 0; e->argv[i] != NULL; i++)
+		argv[n++] = e->argv[i];
+	argv[n++] = "--";
+	for (i = 0; s->plan->entrypoint[i] != NULL; i++)
+		argv[n++] = s->plan->entrypoint[i];
+	return argv;
+}
+
+/* Stage what the runtime binds into the sandbox where it can reach it
+ * from inside the sandbox's user namespace: osb's programs (e's binds)
+ * and the volumes. */
+static void
+stage_binds(struct super *s, const char *stage, struct execd_plan *e,
+    struct local_mount *vols)
+{
+	char name[32];
+	size_t i;
+
+	for (i = 0; e->binds[i].source != NULL; i++) {
+		snprintf(name, sizeof(name), "b%zu", i);
+		if (local_stage_bind(stage, e->binds[i].source, name,
+		    e->staged[i]) == -1)
+			fail_create(s, "stage %s in %s: %s", e->binds[i].source,
+			    stage, strerror(errno));
+		e->binds[i].source = e->staged[i];
+	}
+	for (i = 0; i < s->plan->nmounts; i++) {
+		snprintf(name, sizeof(name), "v%zu", i);
+		if (local_stage_bind(stage, vols[i].source, name,
+		    vols[i].source) == -1)
+			fail_create(s, "stage volume %s in %s: %s",
+			    s->plan->mounts[i].source, stage, strerror(errno));
+	}
+}
+
+/* Write the bundle's config.json. */
+static void
+write_config(struct super *s, const char *stage, struct local_mount *vols)
+{
+	char why[300], cg[LOCAL_ID_LEN + 8], host[LOCAL_SHORT_LEN + 1];
+	char rootfs[PATH_MAX];
+	struct execd_plan e;
+	char **env, **args;
+	json_t *seccomp, *config;
+	struct local_oci o;
+	int rc;
+
+	if ((seccomp = local_seccomp_load(LOCAL_SECCOMP_PROFILE, why,
+	    sizeof(why))) == NULL)
+		fail_create(s, "%s (apt-get install "
+		    "golang-github-containers-common)", why);
+	plan_execd(s, &e);
+	stage_binds(s, stage, &e, vols);
+	env = environment(s);
+	args = init_args(s, &e);
+	strlcpy(host, s->id, sizeof(host));
+	snprintf(rootfs, sizeof(rootfs), "%.*s/rootfs", PATH_MAX - 8, stage);
+	o = (struct local_oci){ host, rootfs, args, env, &s->plan->limits,
+	    vols, s->plan->nmounts, e.binds, cgroups_path(s, cg, sizeof(cg)),
+	    seccomp, LOCAL_ID_BASE };
+	config = env && args ? local_oci_config(&o) : NULL;
+	rc = config ? json_dump_file(config, "config.json", JSON_INDENT(1)) :
+	    -1;
+	json_decref(config);
+	json_decref(seccomp);
+	free(env);
+	free(args);
+	if (rc == -1)
+		fail_create(s, "write %s/config.json", s->sbdir);
+}
+
+/* The root, the bundle, the container created (init waiting to be
+ * started), its network, and then started. */
+static void
+start_sandbox(struct super *s)
+{
+	char root[PATH_MAX], log[PATH_MAX], why[400], sock[PATH_MAX];
+	char stage[PATH_MAX];
+	struct local_runc r = runtime_of(s, root, log);
+	struct local_mount *vols;
+	int ev[2], hold[2], keep[3], out;
+	char *create[] = { "create", "--bundle", s->sbdir, "--pid-file",
+	    "init.pid", "--preserve-fds", "2", s->id, NULL };
+	char *start[] = { "start", s->id, NULL };
+	FILE *f;
+
+	if ((vols = calloc(s->plan->nmounts + 1, sizeof(*vols))) == NULL)
+		fail_create(s, "out of memory");
+	if (local_root_build(s->sbdir, s->plan, s->id, LOCAL_ID_BASE, vols,
+	    stage, why, sizeof(why)) == -1)
+		fail_create(s, "%s", why);
+	write_config(s, stage, vols);
+	free(vols);
+	if (pipe2(ev, O_CLOEXEC) == -1 || pipe2(hold, O_CLOEXEC) == -1)
+		fail_create(s, "pipe: %s", strerror(errno));
+	keep[0] = ev[1];
+	keep[1] = open("execd.log", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+	    0600);
+	keep[2] = -1;
+	out = open("entrypoint.log", O_WRONLY | O_CREAT | O_APPEND |
+	    O_CLOEXEC, 0600);
+	if (keep[1] == -1 || out == -1)
+		fail_create(s, "open the logs in %s: %s", s->sbdir,
+		    strerror(errno));
+	r.out = out;
+	r.keep = keep;
+	s->ev_fd = ev[0];
+	s->created = 1;
+	if (local_runc(&r, create, why, sizeof(why)) == -1)
+		fail_create(s, "%s create: %s", s->runtime, why);
+	close(ev[1]);
+	close(keep[1]);
+	close(out);
+	if ((f = fopen("init.pid", "re")) == NULL || fscanf(f, "%d",
+	    &s->init) != 1)
+		fail_create(s, "%s create: no pid of the sandbox's init",
+		    s->runtime);
+	fclose(f);
+	sb_file(s, "network.sock", sock);
+	s->slirp_hold = hold[1];
+	if ((s->slirp = local_net_start(s->init, sock, hold[0],
+	    s->plan->deny_net, why, sizeof(why))) == -1)
+		fail_create(s, "%s", why);
+	close(hold[0]);
+	if (local_net_publish(sock, s->address, LOCAL_EXECD_PORT, why,
+	    sizeof(why)) == -1)
+		fail_create(s, "%s", why);
+	r.out = -1;
+	r.keep = NULL;
+	if (local_runc(&r, start, why, sizeof(why)) == -1)
+		fail_create(s, "%s start: %s", s->runtime, why);
+}
+
+/* Does execd answer? A request through the published port: the
+ * reply comes once execd is up, whatever slirp4netns accepts. */
+static int
+execd_answers(const struct super *s)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
-	int fd, rc;
+	struct timeval tv = { 5, 0 };
+	char req[128], buf[16];
+	int fd, ok = 0;
 
-	sin.sin_port = htons((unsigned short)s->port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons(LOCAL_EXECD_PORT);
+	inet_pton(AF_INET, s->address, &sin.sin_addr);
 	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		return 0;
-	rc = connect(fd, (struct sockaddr *)&sin, sizeof(sin));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	snprintf(req, sizeof(req), "GET /ping HTTP/1.0\r\n"
+	    "X-EXECD-ACCESS-TOKEN: %s\r\n\r\n", s->token);
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
+	    osb_write_all(fd, req, strlen(req)) == 0 &&
+	    read(fd, buf, sizeof(buf)) >= 12)
+		ok = strncmp(buf + 9, "200", 3) == 0;
 	close(fd);
-	return rc == 0;
+	return ok;
 }
 
 /* "exited with status 3", "killed by signal 9" for a wait status. */
@@ -444,6 +693,10 @@ pending_event(struct super *s)
 		describe_exit(reap_init(s), how, sizeof(how));
 		fail_create(s, "the sandbox's init %s during setup", how);
 	}
+	if (ev.kind == LOCAL_EV_READY) {
+		s->listening = 1;
+		return;
+	}
 	if (ev.kind == LOCAL_EV_SETUP)
 		fail_create(s, "%s", ev.text);
 	if (ev.kind == LOCAL_EV_EXECD) {
@@ -490,31 +743,30 @@ set_running(struct super *s, const char *from)
 		    s->note[0] ? s->note : NULL, NULL, from });
 }
 
-/* Wait until execd takes connections, then say Running. */
+/* Wait until init listens for execd and execd answers, then say
+ * Running. */
 static void
 wait_ready(struct super *s)
 {
 	struct pollfd pfd[2] = { { s->ev_fd, POLLIN, 0 }, { s->sig_fd, POLLIN,
 	    0 } };
 	int64_t start = local_now_ms();
-	int wait_ms = 1;
 
-	while (!execd_listening(s)) {
+	while (!s->listening || !execd_answers(s)) {
 		if (local_now_ms() - start > READY_WAIT_MS)
 			fail_create(s, "osb-execd did not answer within %d s",
 			    READY_WAIT_MS / 1000);
-		if (poll(pfd, 2, wait_ms) > 0) {
+		/* Not listening: wait for init's word. Listening but no
+		 * answer: execd is ending, and says so next. */
+		if (poll(pfd, 2, s->listening ? 10 : 1000) > 0) {
 			if (pfd[0].revents)
 				pending_event(s);
 			if (pfd[1].revents)
 				pending_signal(s);
 		}
-		if (wait_ms < 8)
-			wait_ms *= 2;
 	}
 	set_running(s, "Pending");
-	say("Running: osb-execd on %s%d", s->plan->private_net ?
-	    "a private network, port " : "127.0.0.1:", s->port);
+	say("Running: osb-execd at %s:%d", s->address, LOCAL_EXECD_PORT);
 	report(s, "ok");
 }
 
@@ -548,19 +800,20 @@ static void
 freeze(struct super *s, int on)
 {
 	const char *from = on ? "Pausing" : "Resuming";
-	const char *to = on ? "Paused" : "Running";
+	char *args[] = { on ? "pause" : "resume", s->id, NULL };
 
-	if (local_cgroup_freeze(s->cgroup, on) == -1) {
-		/* No freezer here: stop every process of the sandbox. */
-		local_ns_signal_all(s->init, on ? SIGSTOP : SIGCONT);
-		s->stopped = on;
+	if (runtime_cmd(s, args) == -1) {
+		/* As it was: the CLI waiting on the change hears so. */
+		record(s, &(struct change){ on ? "Running" : "Paused", NULL,
+		    NULL, NULL, from });
+		return;
 	}
 	if (on)
 		record(s, &(struct change){ "Paused", "paused", NULL, NULL,
 		    from });
 	else
 		set_running(s, from);
-	say("%s", to);
+	say("%s", on ? "Paused" : "Running");
 }
 
 /* Init is gone, with the wait status given (or, for -1, still to be
@@ -584,6 +837,7 @@ on_signal(struct super *s)
 {
 	struct signalfd_siginfo si;
 	int status;
+	pid_t pid;
 
 	if (read(s->sig_fd, &si, sizeof(si)) != (ssize_t)sizeof(si))
 		return;
@@ -601,8 +855,15 @@ on_signal(struct super *s)
 		arm_expiry(s);
 		break;
 	case SIGCHLD:
-		if (waitpid(s->init, &status, WNOHANG) == s->init)
-			init_ended(s, status);
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+			if (pid == s->init)
+				init_ended(s, status);
+			if (pid == s->slirp) {
+				s->slirp = 0;
+				finish(s, "Failed", "network_error", "its "
+				    "network (slirp4netns) ended");
+			}
+		}
 		break;
 	}
 }
@@ -617,6 +878,8 @@ on_event(struct super *s)
 	/* The pipe closes when init ends. */
 	if (read_event(s, &ev) == -1)
 		init_ended(s, -1);
+	if (ev.kind == LOCAL_EV_READY)
+		return;
 	if (ev.kind == LOCAL_EV_ENTRY) {
 		entrypoint_ended(s, &ev);
 		return;
@@ -641,33 +904,21 @@ expire(struct super *s)
 static void __attribute__((noreturn))
 run(struct super *s)
 {
-	struct pollfd *pfd;
+	struct pollfd pfd[3] = { { s->sig_fd, POLLIN, 0 }, { s->ev_fd, POLLIN,
+	    0 }, { s->timer_fd, POLLIN, 0 } };
 	uint64_t ticks;
-	size_t n;
 
 	arm_expiry(s);
 	for (;;) {
-		n = 3 + local_forward_nfds(s->fwd);
-		if ((pfd = calloc(n, sizeof(*pfd))) == NULL) {
-			sleep(1);
+		if (poll(pfd, 3, -1) <= 0)
 			continue;
-		}
-		pfd[0] = (struct pollfd){ s->sig_fd, POLLIN, 0 };
-		pfd[1] = (struct pollfd){ s->ev_fd, POLLIN, 0 };
-		pfd[2] = (struct pollfd){ s->timer_fd, POLLIN, 0 };
-		n = 3 + (s->fwd ? local_forward_fill(s->fwd, pfd + 3) : 0);
-		if (poll(pfd, n, -1) > 0) {
-			if (pfd[0].revents)
-				on_signal(s);
-			if (pfd[1].revents)
-				on_event(s);
-			if (pfd[2].revents && read(s->timer_fd, &ticks,
-			    sizeof(ticks)) == (ssize_t)sizeof(ticks))
-				expire(s);
-			if (s->fwd)
-				local_forward_run(s->fwd, pfd + 3, n - 3);
-		}
-		free(pfd);
+		if (pfd[0].revents)
+			on_signal(s);
+		if (pfd[1].revents)
+			on_event(s);
+		if (pfd[2].revents && read(s->timer_fd, &ticks,
+		    sizeof(ticks)) == (ssize_t)sizeof(ticks))
+			expire(s);
 	}
 }
 
@@ -675,8 +926,8 @@ run(struct super *s)
 static void __attribute__((noreturn))
 supervise(struct super *s, const json_t *rec)
 {
-	struct local_limits rlimits;
 	unsigned char raw[16];
+	char why[300];
 	size_t i;
 
 	if (local_create_dir(s->l, s->id) == -1 || become_supervisor(s) == -1) {
@@ -686,11 +937,16 @@ supervise(struct super *s, const json_t *rec)
 	arc4random_buf(raw, sizeof(raw));
 	for (i = 0; i < sizeof(raw); i++)
 		snprintf(s->token + 2 * i, 3, "%02x", raw[i]);
-	s->port = s->plan->private_net ? PRIVATE_PORT : local_free_port();
+	local_net_address(s->l, s->address);
+	if (local_find_tool(s->l->runtime, s->runtime, why, sizeof(why)) == -1)
+		strlcpy(s->runtime, s->l->runtime, sizeof(s->runtime));
 	first_record(s, rec);
 	strlcpy(s->note, s->plan->note, sizeof(s->note));
-	prepare(s, &rlimits);
-	start_init(s, &rlimits);
+	if (*why != '\0' && access(s->runtime, X_OK) == -1)
+		fail_create(s, "%s", why);
+	/* The sandbox's init, orphaned by the runtime, is ours to reap. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	start_sandbox(s);
 	wait_ready(s);
 	run(s);
 }
@@ -702,7 +958,7 @@ local_super_start(const struct osb_local *l, const json_t *rec,
     const struct local_plan *plan, struct osb_error *err)
 {
 	struct super s = { .l = l, .plan = plan, .ev_fd = -1, .sig_fd = -1,
-	    .timer_fd = -1 };
+	    .timer_fd = -1, .slirp_hold = -1 };
 	const char *id = json_string_value(json_object_get(json_object_get(rec,
 	    "sandbox"), "id"));
 	char path[PATH_MAX];
@@ -747,16 +1003,23 @@ local_super_signal(const json_t *rec, int sig)
 	return kill((pid_t)local_runtime_int(rec, "supervisor"), sig);
 }
 
-/* SIGKILL the init (all of the pid namespace goes with it), thaw
- * and remove the cgroups. */
+/* The runtime's container of a sandbox whose supervisor is gone: its
+ * init has ended everything already (its pipe to the supervisor
+ * closed); the runtime forgets it and removes its cgroups. */
 void
-local_super_reap(const json_t *rec)
+local_super_reap(const struct osb_local *l, const json_t *rec)
 {
-	const json_t *cg = json_object_get(json_object_get(rec, "runtime"),
-	    "cgroup");
+	char root[PATH_MAX], log[PATH_MAX], why[300];
+	const char *runtime = local_runtime_str(rec, "runtime");
+	const char *id = json_string_value(json_object_get(json_object_get(rec,
+	    "sandbox"), "id"));
+	struct local_runc r = { runtime, root, log, -1, NULL };
+	char *args[] = { "delete", "--force", (char *)id, NULL };
 
-	if (local_proc_alive(rec, "init"))
-		kill((pid_t)local_runtime_int(rec, "init"), SIGKILL);
-	local_cgroup_freeze(cg, 0);
-	local_cgroup_remove(cg);
+	if (runtime == NULL || id == NULL)
+		return;
+	local_runtime_root(l, root);
+	if (local_path(l, id, "runtime.log", log) == -1)
+		return;
+	(void)local_runc(&r, args, why, sizeof(why));
 }

@@ -35,9 +35,10 @@ int local_super_start(const struct osb_local *, const json_t *rec,
 int local_super_signal(const json_t *rec, int sig);
 
 /*
- * Clean up after a sandbox whose supervisor is gone: kill what is left of
- * its tree, remove its cgroups. The record stays.
+ * Clean up after a sandbox whose supervisor is gone: the runtime's
+ * container (what is left of its processes, its cgroups). The record
+ * stays.
  */
-void local_super_reap(const json_t *rec);
+void local_super_reap(const struct osb_local *, const json_t *rec);
 
 #endif

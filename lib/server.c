@@ -723,6 +723,8 @@ osb_server_start_hooked(const struct osb_server_config *cfg,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
+	    cfg->listen_fd > 0 ? MHD_OPTION_LISTEN_SOCKET : MHD_OPTION_END,
+	    cfg->listen_fd,
 	    cfg->listen ? MHD_OPTION_SOCK_ADDR : MHD_OPTION_END, &ss,
 	    MHD_OPTION_END);
 	if (srv->daemon == NULL) {

@@ -58,6 +58,7 @@ struct osb_req {
 struct osb_server_config {
 	const char *listen;	/* "ADDR[:PORT]", "[v6]:PORT"; NULL: all */
 	unsigned short port;
+	int listen_fd;		/* > 0: serve on this listening socket */
 	const char *token;		/* NULL or "": no token check */
 	const char *token_header;	/* "X-EXECD-ACCESS-TOKEN" */
 	/* The route table, ending with a NULL method. The first match

@@ -6,6 +6,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/socket.h>
+
 #include <getopt.h>
 #include <signal.h>
 #include <stdint.h>
@@ -31,6 +33,7 @@
 struct options {
 	const char *listen;
 	unsigned short port;
+	int listen_fd;
 	const char *token;
 	int64_t grace_ms;
 };
@@ -82,14 +85,17 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: osb-execd [--listen ADDR] [--port PORT] [--access-token TOKEN]\n"
-"                 [--log-level N] [--graceful-shutdown-timeout DURATION]\n"
+"usage: osb-execd [--listen ADDR] [--port PORT] [--listen-fd FD]\n"
+"                 [--access-token TOKEN] [--log-level N]\n"
+"                 [--graceful-shutdown-timeout DURATION]\n"
 "\n"
 "Serve the OpenSandbox execd API: commands, sessions, code, files, metrics.\n"
 "\n"
 "      --listen ADDR       address to listen on: IP, IP:PORT or [IPv6]:PORT\n"
 "                          (default: every IPv4 address)\n"
 "      --port PORT         port to listen on (default %d)\n"
+"      --listen-fd FD      serve on the listening socket FD, inherited\n"
+"                          (a sandbox's init binds it before execd starts)\n"
 "      --access-token TOKEN\n"
 "                          require X-EXECD-ACCESS-TOKEN: TOKEN on every request\n"
 "                          (default: $EXECD_ACCESS_TOKEN; none: no check)\n"
@@ -107,13 +113,26 @@ usage(FILE *f)
 	    DEFAULT_PORT);
 }
 
+/* Is fd a socket that listens? */
+static int
+is_listening(int fd)
+{
+	int on = 0;
+	socklen_t len = sizeof(on);
+
+	return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) == 0 &&
+	    on;
+}
+
 /* Fill opts from flags and environment; exits on a usage error. */
 static void
 parse_options(int argc, char **argv, struct options *opts)
 {
-	enum { O_LISTEN = 256, O_PORT, O_TOKEN, O_LEVEL, O_GRACE, O_VERSION };
+	enum { O_LISTEN = 256, O_PORT, O_TOKEN, O_LEVEL, O_GRACE, O_VERSION,
+	    O_LISTEN_FD };
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, O_LISTEN },
+		{ "listen-fd", required_argument, NULL, O_LISTEN_FD },
 		{ "port", required_argument, NULL, O_PORT },
 		{ "access-token", required_argument, NULL, O_TOKEN },
 		{ "log-level", required_argument, NULL, O_LEVEL },
@@ -146,6 +165,16 @@ parse_options(int argc, char **argv, struct options *opts)
 			break;
 		case O_TOKEN:
 			opts->token = optarg;
+			break;
+		case O_LISTEN_FD:
+			opts->listen_fd = (int)strtonum(optarg, 3, 1023,
+			    &errstr);
+			if (errstr || !is_listening(opts->listen_fd)) {
+				fprintf(stderr, "osb-execd: listen fd %s: %s\n",
+				    optarg, errstr ? errstr :
+				    "not a listening socket");
+				exit(2);
+			}
 			break;
 		case O_LEVEL:
 			execd_log_level = (int)strtonum(optarg, 0, 7, &errstr);
@@ -274,6 +303,7 @@ main(int argc, char **argv)
 		return 1;
 	cfg.listen = opts.listen;
 	cfg.port = opts.port;
+	cfg.listen_fd = opts.listen_fd;
 	cfg.token = opts.token;
 	cfg.token_header = TOKEN_HEADER;
 	cfg.routes = routes;

@@ -1,0 +1,258 @@
+/*
+ * local_net.c — slirp4netns for a sandbox's network namespace, its API
+ * for publishing ports, and nftables for a deny-all policy.
+ */
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "local_net.h"
+#include "local_runc.h"
+#include "util.h"
+
+/* Outbound: loopback, and replies on connections made to the sandbox. */
+static const char deny_rules[] =
+    "table inet osb {\n"
+    "\tchain output {\n"
+    "\t\ttype filter hook output priority 0; policy drop;\n"
+    "\t\toifname \"lo\" accept\n"
+    "\t\tct state established,related accept\n"
+    "\t}\n"
+    "}\n";
+
+/* Does a sandbox record have addr? */
+static int
+address_taken(const struct osb_local *l, const char *addr)
+{
+	struct osb_error err = { 0 };
+	const char *a;
+	char **ids;
+	size_t n, i;
+	json_t *rec;
+	int taken = 0;
+
+	if (local_ids(l, &ids, &n, &err) == -1)
+		return 0;
+	for (i = 0; i < n && !taken; i++) {
+		if ((rec = local_read(l, ids[i], &err)) == NULL)
+			continue;
+		a = local_runtime_str(rec, "address");
+		taken = a != NULL && strcmp(a, addr) == 0;
+		json_decref(rec);
+	}
+	local_ids_free(ids, n);
+	return taken;
+}
+
+/* Random, away from 127.0.x.x where the host's own services live. */
+void
+local_net_address(const struct osb_local *l, char *addr)
+{
+	unsigned char b[3];
+	int tries;
+
+	for (tries = 0; tries < 100; tries++) {
+		arc4random_buf(b, sizeof(b));
+		snprintf(addr, 16, "127.%u.%u.%u", 1 + b[0] % 254, b[1],
+		    2 + b[2] % 252);
+		if (!address_taken(l, addr))
+			return;
+	}
+}
+
+/* Run nft with rules in the network namespace of pid. 0 or -1. */
+static int
+apply_rules(pid_t pid, const char *rules, char *why, size_t n)
+{
+	char nft[PATH_MAX], ns[64];
+	int p[2], status, fd;
+	pid_t child;
+
+	if (local_find_tool("nft", nft, why, n) == -1)
+		return -1;
+	snprintf(ns, sizeof(ns), "/proc/%d/ns/net", (int)pid);
+	if (pipe2(p, O_CLOEXEC) == -1 || (child = fork()) == -1) {
+		snprintf(why, n, "run nft: %s", strerror(errno));
+		return -1;
+	}
+	if (child == 0) {
+		if ((fd = open(ns, O_RDONLY)) == -1 ||
+		    setns(fd, CLONE_NEWNET) == -1)
+			_exit(126);
+		dup2(p[0], STDIN_FILENO);
+		execl(nft, "nft", "-f", "-", (char *)NULL);
+		_exit(127);
+	}
+	close(p[0]);
+	(void)osb_write_all(p[1], rules, strlen(rules));
+	close(p[1]);
+	while (waitpid(child, &status, 0) == -1 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	snprintf(why, n, "nft in the sandbox's network namespace: exited "
+	    "with status %d", WIFEXITED(status) ? WEXITSTATUS(status) : 128);
+	return -1;
+}
+
+/* In the child: slirp4netns for pid, told to say when it is ready. */
+static void __attribute__((noreturn))
+exec_slirp(const char *slirp, pid_t pid, const char *sock, int ready,
+    int exit_fd)
+{
+	char p[16], r[16], e[16];
+	int null = open("/dev/null", O_RDWR);
+
+	snprintf(p, sizeof(p), "%d", (int)pid);
+	snprintf(r, sizeof(r), "%d", ready);
+	snprintf(e, sizeof(e), "%d", exit_fd);
+	fcntl(ready, F_SETFD, 0);
+	fcntl(exit_fd, F_SETFD, 0);
+	dup2(null, STDIN_FILENO);
+	dup2(null, STDOUT_FILENO);
+	setsid();
+	execl(slirp, "slirp4netns", "--configure", "--mtu=65520",
+	    "--disable-host-loopback", "--enable-sandbox", "--enable-seccomp",
+	    "--api-socket", sock, "--ready-fd", r, "--exit-fd", e, p, "tap0",
+	    (char *)NULL);
+	_exit(127);
+}
+
+pid_t
+local_net_start(pid_t pid, const char *sock, int exit_fd, int deny,
+    char *why, size_t n)
+{
+	char slirp[PATH_MAX], c;
+	int ready[2], status;
+	pid_t child;
+
+	if (local_find_tool("slirp4netns", slirp, why, n) == -1)
+		return -1;
+	if (pipe2(ready, O_CLOEXEC) == -1 || (child = fork()) == -1) {
+		snprintf(why, n, "start slirp4netns: %s", strerror(errno));
+		return -1;
+	}
+	if (child == 0)
+		exec_slirp(slirp, pid, sock, ready[1], exit_fd);
+	close(ready[1]);
+	if (read(ready[0], &c, 1) != 1) {
+		close(ready[0]);
+		kill(child, SIGKILL);
+		waitpid(child, &status, 0);
+		snprintf(why, n, "slirp4netns could not set up the sandbox's "
+		    "network (see its stderr in supervisor.log)");
+		return -1;
+	}
+	close(ready[0]);
+	if (deny && apply_rules(pid, deny_rules, why, n) == -1) {
+		kill(child, SIGKILL);
+		waitpid(child, &status, 0);
+		return -1;
+	}
+	return child;
+}
+
+/* One request to slirp4netns's API; its reply, or NULL with why. */
+static json_t *
+api_call(const char *sock, const json_t *req, char *why, size_t n)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char buf[8192], *text;
+	size_t len = 0;
+	ssize_t got;
+	json_t *reply;
+	int fd;
+
+	strlcpy(sun.sun_path, sock, sizeof(sun.sun_path));
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
+	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		snprintf(why, n, "the sandbox's network (%s): %s", sock,
+		    strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return NULL;
+	}
+	text = json_dumps(req, JSON_COMPACT);
+	if (text == NULL || osb_write_all(fd, text, strlen(text)) == -1) {
+		free(text);
+		close(fd);
+		snprintf(why, n, "the sandbox's network: write: %s",
+		    strerror(errno));
+		return NULL;
+	}
+	free(text);
+	shutdown(fd, SHUT_WR);
+	while (len < sizeof(buf) - 1 && (got = read(fd, buf + len,
+	    sizeof(buf) - 1 - len)) > 0)
+		len += (size_t)got;
+	close(fd);
+	buf[len] = '\0';
+	if ((reply = json_loads(buf, 0, NULL)) == NULL)
+		snprintf(why, n, "the sandbox's network: a reply that is not "
+		    "JSON");
+	return reply;
+}
+
+/* Is addr:port forwarded already? */
+static int
+published(const char *sock, const char *addr, int port)
+{
+	json_t *req = json_pack("{s:s}", "execute", "list_hostfwd"), *reply;
+	json_t *e;
+	char why[256];
+	size_t i;
+	int found = 0;
+
+	reply = api_call(sock, req, why, sizeof(why));
+	json_decref(req);
+	json_array_foreach(json_object_get(json_object_get(reply, "return"),
+	    "entries"), i, e) {
+		if (json_integer_value(json_object_get(e, "host_port")) == port
+		    && json_is_string(json_object_get(e, "host_addr")) &&
+		    strcmp(json_string_value(json_object_get(e, "host_addr")),
+		    addr) == 0)
+			found = 1;
+	}
+	json_decref(reply);
+	return found;
+}
+
+int
+local_net_publish(const char *sock, const char *addr, int port, char *why,
+    size_t n)
+{
+	json_t *req, *reply;
+	int rc = 0;
+
+	if (published(sock, addr, port))
+		return 0;
+	req = json_pack("{s:s, s:{s:s, s:s, s:i, s:i}}", "execute",
+	    "add_hostfwd", "arguments", "proto", "tcp", "host_addr", addr,
+	    "host_port", port, "guest_port", port);
+	reply = api_call(sock, req, why, n);
+	json_decref(req);
+	if (reply == NULL)
+		return -1;
+	/* Another caller may have published it meanwhile. */
+	if (json_object_get(reply, "error") != NULL &&
+	    !published(sock, addr, port)) {
+		snprintf(why, n, "publish port %d at %s: the address is taken "
+		    "on the host", port, addr);
+		rc = -1;
+	}
+	json_decref(reply);
+	return rc;
+}
