@@ -448,3 +448,27 @@ local_root_build(const char *sbdir, const struct local_plan *plan,
 		rc = fail(why, n, "stage the root in %s", stage);
 	return rc;
 }
+
+/* Unmount everything under dir in our namespace, deepest first (lazily:
+ * nothing in it is in use once the sandbox is gone). */
+void
+local_root_unmount(const char *dir)
+{
+	char line[2 * PATH_MAX], at[PATH_MAX];
+	size_t len = strlen(dir);
+	int found = 1, pass;
+	FILE *f;
+
+	/* A pass unmounts what it sees; what was under it goes along. */
+	for (pass = 0; found && pass < 8; pass++) {
+		found = 0;
+		if ((f = fopen("/proc/self/mountinfo", "re")) == NULL)
+			return;
+		while (fgets(line, sizeof(line), f) != NULL)
+			if (sscanf(line, "%*s %*s %*s %*s %4095s", at) == 1 &&
+			    strncmp(at, dir, len) == 0 && at[len] == '/' &&
+			    umount2(at, MNT_DETACH) == 0)
+				found = 1;
+		fclose(f);
+	}
+}

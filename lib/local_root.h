@@ -42,6 +42,9 @@ int local_root_build(const char *sbdir, const struct local_plan *plan,
 int local_stage_bind(const char *stage, const char *source, const char *name,
     char *out);
 
+/* Unmount everything under dir (a sandbox's) in our namespace. */
+void local_root_unmount(const char *dir);
+
 /*
  * The directory sub beneath base, not leaving it by a symlink or "..":
  * an O_PATH descriptor, or -1 with errno set (EXDEV: it would leave).

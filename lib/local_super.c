@@ -57,6 +57,7 @@ struct super {
 	int ev_fd;		/* from init */
 	int sig_fd, timer_fd;
 	char address[16];	/* its ports are published here */
+	char stage[PATH_MAX];	/* where the runtime finds its root */
 	char token[33];
 	char runtime[PATH_MAX];	/* the OCI runtime's full path */
 	char entry_text[240];	/* why the entrypoint could not start */
@@ -169,15 +170,15 @@ runtime_cmd(struct super *s, char *const args[])
 static void
 kill_tree(struct super *s)
 {
-	char *kill_args[] = { "kill", s->id, "KILL", NULL };
 	char *delete_args[] = { "delete", "--force", s->id, NULL };
 
+	/* The sandbox's pid 1 is our child: its end is every process's. */
+	if (s->init > 0) {
+		kill(s->init, SIGKILL);
+		while (waitpid(s->init, NULL, 0) == -1 && errno == EINTR)
+			;
+	}
 	if (s->created) {
-		runtime_cmd(s, kill_args);
-		if (s->init > 0)
-			while (waitpid(s->init, NULL, 0) == -1 &&
-			    errno == EINTR)
-				;
 		runtime_cmd(s, delete_args);
 		s->created = 0;
 	}
@@ -193,7 +194,11 @@ kill_tree(struct super *s)
 		s->slirp = 0;
 	}
 	/* The root's mounts are in our namespace: gone before the tree. */
-	umount2("rootfs", MNT_DETACH);
+	if (s->stage[0] != '\0') {
+		local_root_unmount(s->stage);
+		umount2(s->stage, MNT_DETACH);
+	}
+	local_root_unmount(s->sbdir);
 }
 
 /* Remove the sandbox's record and directory (the record first: it is
@@ -525,8 +530,8 @@ static void
 start_sandbox(struct super *s)
 {
 	char root[PATH_MAX], log[PATH_MAX], why[400], sock[PATH_MAX];
-	char stage[PATH_MAX];
 	struct local_runc r = runtime_of(s, root, log);
+	json_t *rt;
 	struct local_mount *vols;
 	int ev[2], hold[2], keep[3], out;
 	char *create[] = { "create", "--bundle", s->sbdir, "--pid-file",
@@ -537,9 +542,9 @@ start_sandbox(struct super *s)
 	if ((vols = calloc(s->plan->nmounts + 1, sizeof(*vols))) == NULL)
 		fail_create(s, "out of memory");
 	if (local_root_build(s->sbdir, s->plan, s->id, LOCAL_ID_BASE, vols,
-	    stage, why, sizeof(why)) == -1)
+	    s->stage, why, sizeof(why)) == -1)
 		fail_create(s, "%s", why);
-	write_config(s, stage, vols);
+	write_config(s, s->stage, vols);
 	free(vols);
 	if (pipe2(ev, O_CLOEXEC) == -1 || pipe2(hold, O_CLOEXEC) == -1)
 		fail_create(s, "pipe: %s", strerror(errno));
@@ -566,6 +571,10 @@ start_sandbox(struct super *s)
 		fail_create(s, "%s create: no pid of the sandbox's init",
 		    s->runtime);
 	fclose(f);
+	rt = json_pack("{s:i, s:I}", "init", (int)s->init, "initStart",
+	    (json_int_t)local_proc_start(s->init));
+	record(s, &(struct change){ NULL, NULL, NULL, rt, NULL });
+	json_decref(rt);
 	sb_file(s, "network.sock", sock);
 	s->slirp_hold = hold[1];
 	if ((s->slirp = local_net_start(s->init, sock, hold[0],

@@ -76,16 +76,19 @@ test_expect_success '-t none: no expiry' '
 
 test_expect_success 'the config file gives the default image and timeout' '
 	mkdir -p rootfs home/.opensandbox &&
-	printf "[defaults]\nimage = \"label:1\"\ntimeout = \"5m\"\n" \
+	printf "[defaults]\nimage = \"/\"\ntimeout = \"5m\"\n" \
 		>home/.opensandbox/config.toml &&
 	C=$(HOME=$TMP/home osb-sandbox create -q) &&
 	osb-sandbox get -o json "$C" >c.json &&
-	test "$(json_get c.json image uri)" = label:1 &&
+	test "$(json_get c.json image uri)" = / &&
 	created=$(date -d "$(json_get c.json createdAt)" +%s) &&
 	expires=$(date -d "$(json_get c.json expiresAt)" +%s) &&
-	test $((expires - created)) -eq 300 &&
-	test "$(json_get c.json status message)" = \
-		"image label:1 is a label: the local runtime runs the host'\''s root, it never pulls images"
+	test $((expires - created)) -eq 300
+'
+
+test_expect_success 'a registry image name is refused, never taken for the host root' '
+	expect_code 1 osb-sandbox create -i python:3.12 &&
+	stderr_is "osb-sandbox: create sandbox: image.uri: python:3.12: registry images are not supported by the local runtime yet; give a rootfs directory, or / for the host'\''s root (400 INVALID_REQUEST)"
 '
 
 test_expect_success 'create prints the sandbox as a table, or the API object' '

@@ -78,24 +78,32 @@ test_expect_success 'the supervisor ends the sandbox at expiresAt' '
 
 test_expect_success 'endpoint -p 44772 is the execd, with its token' '
 	osb-sandbox endpoint -o json "$S" -p 44772 >ep.json &&
-	port=$(sandbox_runtime "$S" port) &&
-	test "$(json_get ep.json endpoint)" = "127.0.0.1:$port" &&
+	addr=$(sandbox_runtime "$S" address) &&
+	case $addr in 127.0.*|127.*.*.1) false ;; 127.*) true ;; *) false ;; esac &&
+	test "$(json_get ep.json endpoint)" = "$addr:44772" &&
 	token=$(json_get ep.json headers X-EXECD-ACCESS-TOKEN) &&
 	test ${#token} -eq 32 &&
 	test "$(curl -s -o /dev/null -w "%{http_code}" \
-		-H "X-EXECD-ACCESS-TOKEN: $token" "http://127.0.0.1:$port/ping")" = 200 &&
+		-H "X-EXECD-ACCESS-TOKEN: $token" "http://$addr:44772/ping")" = 200 &&
 	test "$(curl -s -o /dev/null -w "%{http_code}" \
-		-H "X-EXECD-ACCESS-TOKEN: wrong" "http://127.0.0.1:$port/ping")" = 401 &&
+		-H "X-EXECD-ACCESS-TOKEN: wrong" "http://$addr:44772/ping")" = 401 &&
 	osb-sandbox endpoint -q "$S" -p 44772 >out &&
-	echo "127.0.0.1:$port" >expect && test_cmp expect out
+	echo "$addr:44772" >expect && test_cmp expect out
 '
 
-test_expect_success 'endpoint of another port is that port of the host network' '
-	osb-sandbox endpoint -o json "$S" -p 8080 >ep.json &&
-	test "$(json_get ep.json endpoint)" = 127.0.0.1:8080 &&
+test_expect_success 'endpoint of another port: published at the same number on its address' '
+	P=$(free_port) &&
+	osb-sandbox endpoint -o json "$S" -p $P >ep.json &&
+	addr=$(sandbox_runtime "$S" address) &&
+	test "$(json_get ep.json endpoint)" = "$addr:$P" &&
 	test "$(json_get ep.json headers)" = 0 &&
-	osb-sandbox endpoint "$S" -p 8080 >out &&
-	grep -qx "ENDPOINT  *127.0.0.1:8080" out
+	osb-sandbox endpoint "$S" -p $P >out &&
+	grep -qx "ENDPOINT  *$addr:$P" out &&
+	osb-exec "$S" -- "python3 -c \"
+import socket
+s = socket.socket(); s.bind((\\\"0.0.0.0\\\", $P)); s.listen()
+c, _ = s.accept(); c.sendall(b\\\"from inside\\\")\" >/dev/null 2>&1 &" &&
+	wait_for 50 sh -c "curl -s --max-time 2 telnet://$addr:$P </dev/null | grep -q \"from inside\""
 '
 
 test_expect_success 'endpoint needs -p PORT in 1-65535' '
@@ -142,13 +150,16 @@ test_expect_success 'kill: Stopping, then gone: processes, cgroups, files' '
 	K=$(osb-sandbox create -q) &&
 	sup=$(sandbox_runtime "$K" supervisor) &&
 	init=$(sandbox_runtime "$K" init) &&
-	port=$(sandbox_runtime "$K" port) &&
+	addr=$(sandbox_runtime "$K" address) &&
 	osb-sandbox kill "$K" >out &&
 	grep -q "^$K  *terminated$" out &&
 	proc_gone "$init" && proc_gone "$sup" &&
 	! test -e "$XDG_STATE_HOME/osb/$K" &&
-	! find /sys/fs/cgroup -maxdepth 4 -name "osb-$K" | grep -q . &&
-	! curl -s -m 1 "http://127.0.0.1:$port/ping" 2>/dev/null &&
+	! test -e "$XDG_STATE_HOME/osb/runtime/$K" &&
+	! find /sys/fs/cgroup -maxdepth 4 -name "$K" | grep -q . &&
+	! grep -q "$K" /proc/self/mountinfo &&
+	! pgrep -f "slirp4netns.*$K" &&
+	! curl -s -m 1 "http://$addr:44772/ping" 2>/dev/null &&
 	expect_code 1 osb-sandbox get "$K" &&
 	grep -q "no such sandbox (404 SANDBOX_NOT_FOUND)" err
 '
