@@ -125,7 +125,7 @@ exec_slirp(const char *slirp, pid_t pid, const char *sock, int ready,
 	dup2(null, STDOUT_FILENO);
 	setsid();
 	execl(slirp, "slirp4netns", "--configure", "--mtu=65520",
-	    "--disable-host-loopback", "--enable-sandbox", "--enable-seccomp",
+	    "--disable-host-loopback", "--enable-seccomp",
 	    "--api-socket", sock, "--ready-fd", r, "--exit-fd", e, p, "tap0",
 	    (char *)NULL);
 	_exit(127);
@@ -235,6 +235,7 @@ local_net_publish(const char *sock, const char *addr, int port, char *why,
     size_t n)
 {
 	json_t *req, *reply;
+	const char *desc;
 	int rc = 0;
 
 	if (published(sock, addr, port))
@@ -249,8 +250,10 @@ local_net_publish(const char *sock, const char *addr, int port, char *why,
 	/* Another caller may have published it meanwhile. */
 	if (json_object_get(reply, "error") != NULL &&
 	    !published(sock, addr, port)) {
-		snprintf(why, n, "publish port %d at %s: the address is taken "
-		    "on the host", port, addr);
+		desc = json_string_value(json_object_get(json_object_get(reply,
+		    "error"), "desc"));
+		snprintf(why, n, "publish port %d at %s: %s", port, addr,
+		    desc ? desc : "refused");
 		rc = -1;
 	}
 	json_decref(reply);

@@ -30,12 +30,15 @@
  * merged /usr) is the same link in the sandbox. */
 static const char *const software[] = { "usr", "etc", "opt", "bin", "sbin",
     "lib", "lib32", "lib64", "libx32", NULL };
-/* Fresh and empty in every sandbox, with their modes. */
+/* Mount points in every root, with their modes; then the directories
+ * that are fresh and empty in a host root. */
 static const struct { const char *name; mode_t mode; } fresh[] = {
+	{ "proc", 0555 }, { "sys", 0555 }, { "dev", 0755 }, { "tmp", 01777 },
+	{ ".osb", 0755 },
+#define NMOUNTPOINTS 5
 	{ "root", 0700 }, { "home", 0755 }, { "var", 0755 },
 	{ "var/tmp", 01777 }, { "srv", 0755 }, { "mnt", 0755 },
-	{ "media", 0755 }, { "run", 0755 }, { "tmp", 01777 },
-	{ "proc", 0555 }, { "sys", 0555 }, { "dev", 0755 }, { ".osb", 0755 },
+	{ "media", 0755 }, { "run", 0755 },
 };
 /* Secrets of the host's /etc no sandbox sees. */
 static const char *const hidden[] = { "etc/shadow", "etc/shadow-",
@@ -289,12 +292,14 @@ image_root(const char *image, int userns, unsigned id_base, char *why,
 /* Mount points and the files every sandbox has: /etc/hosts, its
  * resolver (the user-mode network's), osb's programs' places. */
 static int
-finish_root(const char *hostname, unsigned id_base, char *why, size_t n)
+finish_root(int image, const char *hostname, unsigned id_base, char *why,
+    size_t n)
 {
 	char path[PATH_MAX], text[256];
 	size_t i;
 
-	for (i = 0; i < sizeof(fresh) / sizeof(fresh[0]); i++) {
+	for (i = 0; i < (image ? NMOUNTPOINTS : sizeof(fresh) /
+	    sizeof(fresh[0])); i++) {
 		snprintf(path, sizeof(path), "rootfs/%s", fresh[i].name);
 		if (make_dir(path, fresh[i].mode, id_base) == -1)
 			return fail(why, n, "mkdir /%s", fresh[i].name);
@@ -436,7 +441,7 @@ local_root_build(const char *sbdir, const struct local_plan *plan,
 	else
 		rc = host_root(userns, id_base, why, n);
 	if (rc == 0)
-		rc = finish_root(hostname, id_base, why, n);
+		rc = finish_root(plan->rootfs, hostname, id_base, why, n);
 	if (rc == 0)
 		rc = clone_volumes(sbdir, plan, userns, vols, why, n);
 	close(userns);

@@ -468,7 +468,7 @@ static void
 stage_binds(struct super *s, const char *stage, struct execd_plan *e,
     struct local_mount *vols)
 {
-	char name[32];
+	char name[32], staged[PATH_MAX];
 	size_t i;
 
 	for (i = 0; e->binds[i].source != NULL; i++) {
@@ -481,10 +481,10 @@ stage_binds(struct super *s, const char *stage, struct execd_plan *e,
 	}
 	for (i = 0; i < s->plan->nmounts; i++) {
 		snprintf(name, sizeof(name), "v%zu", i);
-		if (local_stage_bind(stage, vols[i].source, name,
-		    vols[i].source) == -1)
+		if (local_stage_bind(stage, vols[i].source, name, staged) == -1)
 			fail_create(s, "stage volume %s in %s: %s",
 			    s->plan->mounts[i].source, stage, strerror(errno));
+		strlcpy(vols[i].source, staged, sizeof(vols[i].source));
 	}
 }
 
