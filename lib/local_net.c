@@ -125,7 +125,7 @@ exec_slirp(const char *slirp, pid_t pid, const char *sock, int ready,
 	dup2(null, STDOUT_FILENO);
 	setsid();
 	execl(slirp, "slirp4netns", "--configure", "--mtu=65520",
-	    "--disable-host-loopback", "--enable-seccomp",
+	    "--disable-host-loopback", "--enable-sandbox", "--enable-seccomp",
 	    "--api-socket", sock, "--ready-fd", r, "--exit-fd", e, p, "tap0",
 	    (char *)NULL);
 	_exit(127);
@@ -218,8 +218,7 @@ published(const char *sock, const char *addr, int port)
 
 	reply = api_call(sock, req, why, sizeof(why));
 	json_decref(req);
-	json_array_foreach(json_object_get(json_object_get(reply, "return"),
-	    "entries"), i, e) {
+	json_array_foreach(json_object_get(reply, "entries"), i, e) {
 		if (json_integer_value(json_object_get(e, "host_port")) == port
 		    && json_is_string(json_object_get(e, "host_addr")) &&
 		    strcmp(json_string_value(json_object_get(e, "host_addr")),

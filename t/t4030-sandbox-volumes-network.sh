@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Volumes of local sandboxes (host binds, read-only, subPath; named pvc
-# volumes under the state directory, shared) and network policies (deny
-# all: loopback only, execd through a unix socket); what the local
-# runtime cannot do is refused with a 400 saying so.
+# volumes under the state directory, shared) and their networks (each its
+# own, the host's loopback out of reach; deny all: nothing leaves, its
+# ports still published); what the local runtime cannot do is refused
+# with a 400 saying so.
 . "$(dirname "$0")/lib.sh"
 # A host directory outside /tmp, which sandboxes have of their own.
 HOSTDIR=$(mktemp -d /var/tmp/osb-test.XXXXXX) || exit 1
@@ -94,47 +95,88 @@ test_expect_success 'the volumes file must be a JSON array, and JSON' '
 	grep -q "^osb-sandbox: --volumes-file nonexistent.json: unable to open" err
 '
 
-test_expect_success 'networkPolicy deny, no rules: loopback only' '
+# A listener of the host's on its first address that is not loopback:
+# what a sandbox with a network reaches, and one without must not.
+LISTENERS=
+HOSTIP=$(hostname -I 2>/dev/null | tr " " "\n" | grep -m1 "^[0-9.]*$")
+listen_host() { # ADDR PORT: answers "host" once per connection
+	python3 -c "
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2]))); s.listen()
+while True:
+    c, _ = s.accept(); c.sendall(b\"host\\n\"); c.close()
+" "$1" "$2" &
+	LISTENERS="$LISTENERS $!"
+	wait_for 50 sh -c "curl -s --max-time 1 telnet://$1:$2 </dev/null | grep -q host"
+}
+# reach SANDBOX ADDR PORT: does the sandbox get the host's answer?
+reach() {
+	osb-exec "$1" -- "timeout 3 bash -c \"exec 3<>/dev/tcp/$2/$3 && head -1 <&3\"" 2>/dev/null |
+		grep -q "^host$"
+}
+trap 'kill $LISTENERS 2>/dev/null; stop_sandboxes; rm -rf "$HOSTDIR"; t_cleanup' EXIT
+
+test_expect_success 'every sandbox has a network of its own: lo and tap0' '
+	N=$(osb-sandbox create -q) &&
+	osb-exec "$N" -- "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d \" \" | sort" >out &&
+	printf "lo\ntap0\n" >expect && test_cmp expect out
+'
+
+test_expect_success 'the host loopback is out of reach, by any address' '
+	P=$(free_port) && listen_host 127.0.0.1 $P &&
+	! reach "$N" 127.0.0.1 $P && ! reach "$N" 10.0.2.2 $P
+'
+
+if [ -n "$HOSTIP" ]; then
+	test_expect_success 'the host is reached at its own address, with the default policy' '
+		Q=$(free_port) && listen_host "$HOSTIP" $Q &&
+		reach "$N" "$HOSTIP" $Q
+	'
+else
+	test_skip 'the host is reached at its own address' 'no address but loopback here'
+fi
+
+test_expect_success 'networkPolicy deny, no rules: nothing leaves the sandbox' '
 	echo "{\"defaultAction\": \"deny\"}" >np.json &&
 	D=$(osb-sandbox create -q --network-policy-file np.json) &&
-	osb-exec "$D" -- "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d \" \"" >out &&
-	echo lo >expect && test_cmp expect out &&
-	expect_code 7 osb-exec "$D" -- curl -s -m 2 http://1.1.1.1/ &&
+	if [ -n "$HOSTIP" ]; then ! reach "$D" "$HOSTIP" $Q; fi &&
+	expect_code 124 osb-exec "$D" -- "timeout 3 bash -c \"exec 3<>/dev/tcp/10.0.2.3/53\"" &&
+	osb-exec "$D" -- "python3 -c \"import socket; s = socket.socket(); s.bind((\\\"127.0.0.1\\\", 7000)); s.listen(); socket.create_connection((\\\"127.0.0.1\\\", 7000)); print(\\\"loopback\\\")\"" >out &&
+	echo loopback >expect && test_cmp expect out &&
 	osb-sandbox get -o json "$D" >d.json &&
 	test "$(json_get d.json networkPolicy defaultAction)" = deny
 '
 
-test_expect_success 'its execd is reached through a unix socket in the state dir' '
-	osb-sandbox endpoint -o json "$D" -p 44772 >ep.json &&
-	test "$(json_get ep.json endpoint)" = "unix://$XDG_STATE_HOME/osb/$D/execd.sock" &&
-	test -S "$XDG_STATE_HOME/osb/$D/execd.sock" &&
-	token=$(json_get ep.json headers X-EXECD-ACCESS-TOKEN) &&
-	curl -s --unix-socket "$XDG_STATE_HOME/osb/$D/execd.sock" \
-		-H "X-EXECD-ACCESS-TOKEN: $token" -o /dev/null -w "%{http_code}" \
-		http://localhost/ping >out &&
-	test "$(cat out)" = 200 &&
-	osb-exec "$D" -- "seq 1 100000 | wc -l" >out &&
-	echo 100000 >expect && test_cmp expect out &&
-	osb-sandbox health "$D" >/dev/null
+test_expect_success 'its root cannot lift the rules: no CAP_NET_ADMIN' '
+	expect_code 1 osb-exec "$D" -- nft flush ruleset &&
+	grep -q "Operation not permitted" err &&
+	expect_code 2 osb-exec "$D" -- ip link set tap0 down &&
+	grep -q "Operation not permitted" err &&
+	if [ -n "$HOSTIP" ]; then ! reach "$D" "$HOSTIP" $Q; fi
 '
 
-test_expect_success 'files move through the socket both ways' '
+test_expect_success 'a deny-all sandbox still has its execd and its ports published' '
+	osb-sandbox endpoint -o json "$D" -p 44772 >ep.json &&
+	addr=$(sandbox_runtime "$D" address) &&
+	test "$(json_get ep.json endpoint)" = "$addr:44772" &&
+	osb-exec "$D" -- "seq 1 100000 | wc -l" >out &&
+	echo 100000 >expect && test_cmp expect out &&
 	head -c 3000000 /dev/urandom >big &&
 	osb-file upload "$D" big /root/big &&
 	osb-file download "$D" /root/big back &&
-	cmp big back
+	cmp big back &&
+	P=$(free_port) &&
+	osb-sandbox endpoint -q "$D" -p $P >out &&
+	echo "$addr:$P" >expect && test_cmp expect out
 '
 
-test_expect_success 'other ports of a deny-all sandbox are not reachable' '
-	expect_code 1 osb-sandbox endpoint "$D" -p 8080 &&
-	stderr_is "osb-sandbox: endpoint of sandbox $D: port 8080 is not reachable from the host: the sandbox has no network (networkPolicy deny); only its execd (port 44772) is (400 INVALID_REQUEST)"
-'
-
-test_expect_success 'allow-all policies are kept, and the host network shared' '
+test_expect_success 'allow-all policies are kept' '
 	echo "{\"defaultAction\": \"allow\"}" >np.json &&
-	N=$(osb-sandbox create -q --network-policy-file np.json) &&
-	osb-exec "$N" -- "grep -c : /proc/net/dev" >out &&
-	test "$(cat out)" = "$(grep -c : /proc/net/dev)"
+	A=$(osb-sandbox create -q --network-policy-file np.json) &&
+	osb-sandbox get -o json "$A" >a.json &&
+	test "$(json_get a.json networkPolicy defaultAction)" = allow &&
+	if [ -n "$HOSTIP" ]; then reach "$A" "$HOSTIP" $Q; fi
 '
 
 test_expect_success 'egress rules cannot be enforced here: a 400, never ignored' '
@@ -152,7 +194,8 @@ test_expect_success 'egress rules cannot be enforced here: a 400, never ignored'
 test_expect_success 'a policy file without defaultAction means deny, as the SDKs send it' '
 	echo "{}" >np.json &&
 	E=$(osb-sandbox create -q --network-policy-file np.json) &&
-	osb-sandbox endpoint -q "$E" -p 44772 | grep -q "^unix://"
+	expect_code 124 osb-exec "$E" -- "timeout 3 bash -c \"exec 3<>/dev/tcp/10.0.2.3/53\"" &&
+	osb-exec "$N" -- "timeout 3 bash -c \"exec 3<>/dev/tcp/10.0.2.3/53\""
 '
 
 test_expect_success 'the credential proxy is refused here, and needs a policy' '
