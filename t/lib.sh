@@ -313,18 +313,32 @@ ev_is() {
 # A script that creates sandboxes stops them at its end:
 #   trap 'stop_sandboxes; t_cleanup' EXIT
 
-# sandbox_pids: the supervisors and inits (not yet reaped) of the
-# sandboxes under this script's $XDG_STATE_HOME.
+# sandbox_pids: the supervisors (not yet reaped) of the sandboxes under
+# this script's $XDG_STATE_HOME, their inits and slirp4netns: three a
+# sandbox.
 sandbox_pids() {
-	local d
+	local d sups=" "
+	for d in /proc/[0-9]*; do
+		[ "$(cat "$d/comm" 2>/dev/null)" = osb-supervise ] || continue
+		grep -q '^State:[[:space:]]*Z' "$d/status" 2>/dev/null && continue
+		tr '\0' '\n' 2>/dev/null <"$d/environ" |
+		    grep -qxF "XDG_STATE_HOME=$XDG_STATE_HOME" || continue
+		echo "${d#/proc/}"
+		sups="$sups${d#/proc/} "
+	done
+	# Their sandboxes' inits and networks, and a network left behind.
 	for d in /proc/[0-9]*; do
 		case $(cat "$d/comm" 2>/dev/null) in
-		osb-supervise|osb-init) ;;
+		osb-init|slirp4netns) ;;
 		*) continue ;;
 		esac
 		grep -q '^State:[[:space:]]*Z' "$d/status" 2>/dev/null && continue
-		tr '\0' '\n' 2>/dev/null <"$d/environ" |
-		    grep -qxF "XDG_STATE_HOME=$XDG_STATE_HOME" && echo "${d#/proc/}"
+		case $sups in
+		*" $(awk '/^PPid:/ { print $2 }' "$d/status" 2>/dev/null) "*)
+			echo "${d#/proc/}" ;;
+		*)	tr '\0' ' ' 2>/dev/null <"$d/cmdline" |
+			    grep -qF "$XDG_STATE_HOME/" && echo "${d#/proc/}" ;;
+		esac
 	done
 }
 

@@ -7,7 +7,7 @@ trap 'stop_sandboxes; t_cleanup' EXIT
 
 N=50
 
-test_expect_success "$N creates at once all succeed, each with its own id and port" '
+test_expect_success "$N creates at once all succeed, each with its own id and address" '
 	for i in $(seq $N); do
 		osb-sandbox create -q -t 5m -m n=$i >id.$i 2>err.$i &
 	done
@@ -15,8 +15,8 @@ test_expect_success "$N creates at once all succeed, each with its own id and po
 	cat err.* >errs && ! test -s errs &&
 	cat id.* | sort >ids &&
 	test $(sort -u ids | wc -l) -eq $N &&
-	for i in $(cat ids); do sandbox_runtime "$i" port; done | sort -u >ports &&
-	test $(wc -l <ports) -eq $N
+	for i in $(cat ids); do sandbox_runtime "$i" address; done | sort -u >addrs &&
+	test $(wc -l <addrs) -eq $N
 '
 
 test_expect_success 'the list has each of them once, Running, with its metadata' '
@@ -49,7 +49,8 @@ test_expect_success "$N kills at once all succeed; nothing is left" '
 	cat kerr.* >errs && ! test -s errs &&
 	cat kid.* | sort >killed && test_cmp ids killed &&
 	osb-sandbox list -a -q >out && ! test -s out &&
-	test -z "$(ls "$XDG_STATE_HOME/osb" | grep -v "^volumes$")" &&
+	test -z "$(ls "$XDG_STATE_HOME/osb" | grep -v "^volumes$\|^runtime$")" &&
+	test -z "$(ls "$XDG_STATE_HOME/osb/runtime")" &&
 	test -z "$(sandbox_pids)"
 '
 

@@ -13,13 +13,13 @@ state() {
 	json_get st.json status state
 }
 
-# settled: every sandbox is Running, a supervisor and an init each, and
+# settled: every sandbox is Running, a supervisor, an init and a network each, and
 # no supervisor is still on its way (a CLI killed just after its fork
 # leaves one that has not written its record yet).
 settled() {
 	osb-sandbox list -a -o json >l.json &&
 	test -z "$(osb-sandbox list -a -q -s Pending)" &&
-	test "$(sandbox_pids | wc -l)" -eq $((2 * $(json_get l.json items)))
+	test "$(sandbox_pids | wc -l)" -eq $((3 * $(json_get l.json items)))
 }
 
 test_expect_success 'a CLI killed during create leaves a sandbox or nothing' '
@@ -37,20 +37,21 @@ test_expect_success 'a CLI killed during create leaves a sandbox or nothing' '
 		}" <l.json &&
 	osb-sandbox kill --all >/dev/null &&
 	test -z "$(sandbox_pids)" &&
-	test -z "$(ls "$XDG_STATE_HOME/osb")"
+	test -z "$(ls "$XDG_STATE_HOME/osb" | grep -v "^runtime$")"
 '
 
 test_expect_success 'a supervisor killed: the tree goes, the sandbox is Failed' '
 	S=$(osb-sandbox create -q) &&
 	sup=$(sandbox_runtime "$S" supervisor) &&
 	init=$(sandbox_runtime "$S" init) &&
-	port=$(sandbox_runtime "$S" port) &&
+	addr=$(sandbox_runtime "$S" address) &&
 	kill -KILL "$sup" &&
 	wait_for 50 proc_gone "$init" &&
 	test "$(state "$S")" = Failed &&
 	echo "supervisor_died: its supervisor (pid $sup) is gone" >expect &&
 	test_cmp expect why &&
-	! curl -s -m 1 "http://127.0.0.1:$port/ping" 2>/dev/null &&
+	! curl -s -m 1 "http://$addr:44772/ping" 2>/dev/null &&
+	test -z "$(sandbox_pids)" &&
 	osb-sandbox list -q -s failed >out &&
 	echo "$S" >expect && test_cmp expect out
 '
@@ -60,7 +61,8 @@ test_expect_success 'a failed sandbox refuses pause, and kill removes it all' '
 	grep -q "it is Failed, and only a Running sandbox can be paused (409" err &&
 	osb-sandbox kill -q "$S" >/dev/null &&
 	! test -e "$XDG_STATE_HOME/osb/$S" &&
-	! find /sys/fs/cgroup -maxdepth 4 -name "osb-$S" | grep -q .
+	! test -e "$XDG_STATE_HOME/osb/runtime/$S" &&
+	! find /sys/fs/cgroup -maxdepth 4 -name "$S" | grep -q .
 '
 
 test_expect_success 'an init killed from the host fails the sandbox' '

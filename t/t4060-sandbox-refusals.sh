@@ -34,7 +34,7 @@ test_expect_success 'quantities in their forms: 1.5, 750m, 1G, 1536Mi' '
 
 test_expect_success 'too little memory to start the sandbox: create says so' '
 	expect_code 1 osb-sandbox create --resource memory=512Ki &&
-	grep -Eqx "osb-sandbox: create sandbox: (osb-execd|the sandbox.s init) killed by signal 9 \(Killed\)( during setup)? \(500 RUNTIME_ERROR\)" err &&
+	grep -q "^osb-sandbox: create sandbox: .*runc create: .*unable to set memory limit to 524288 (current usage: [0-9]*.*(500 RUNTIME_ERROR)$" err &&
 	test -z "$(osb-sandbox list -a -q)"
 '
 
@@ -48,12 +48,12 @@ test_expect_success 'registry credentials: both or neither' '
 '
 
 test_expect_success 'registry credentials are accepted, never stored or shown' '
-	S=$(osb-sandbox create -q -i private/image:1 --image-auth-username user \
+	S=$(osb-sandbox create -q -i / --image-auth-username user \
 		--image-auth-password hunter2-secret) &&
 	! grep -rq hunter2-secret "$XDG_STATE_HOME" &&
 	osb-sandbox get -o json "$S" >out &&
 	! grep -q "hunter2-secret\|\"auth\"" out &&
-	test "$(json_get out image uri)" = private/image:1
+	test "$(json_get out image uri)" = /
 '
 
 test_expect_success 'a lifecycle server needs an image: the host root is local only' '
