@@ -102,6 +102,7 @@ struct osb_local *
 osb_local_open(const char *state_dir, struct osb_error *err)
 {
 	struct osb_local *l;
+	const char *runtime;
 
 	if ((l = calloc(1, sizeof(*l))) == NULL) {
 		osb_error_set(err, 0, "", "local runtime: out of memory");
@@ -120,7 +121,9 @@ osb_local_open(const char *state_dir, struct osb_error *err)
 		return NULL;
 	}
 	find_execd(l);
-	strlcpy(l->runtime, LOCAL_DEFAULT_RUNTIME, sizeof(l->runtime));
+	runtime = getenv("OSB_RUNTIME");
+	strlcpy(l->runtime, runtime && *runtime ? runtime :
+	    LOCAL_DEFAULT_RUNTIME, sizeof(l->runtime));
 	return l;
 }
 

@@ -251,8 +251,9 @@ local_net_publish(const char *sock, const char *addr, int port, char *why,
 	    !published(sock, addr, port)) {
 		desc = json_string_value(json_object_get(json_object_get(reply,
 		    "error"), "desc"));
-		snprintf(why, n, "publish port %d at %s: %s", port, addr,
-		    desc ? desc : "refused");
+		snprintf(why, n, "publish port %d at %s: the port is taken on "
+		    "the host (slirp4netns: %s)", port, addr, desc ? desc :
+		    "refused");
 		rc = -1;
 	}
 	json_decref(reply);

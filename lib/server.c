@@ -696,6 +696,8 @@ osb_server_start_hooked(const struct osb_server_config *cfg,
 {
 	struct osb_server *srv;
 	struct sockaddr_storage ss;
+	struct MHD_OptionItem where[3];
+	size_t n = 0;
 	unsigned flags = MHD_USE_THREAD_PER_CONNECTION |
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC;
 
@@ -715,6 +717,14 @@ osb_server_start_hooked(const struct osb_server_config *cfg,
 		if (ss.ss_family == AF_INET6)
 			flags |= MHD_USE_IPv6;
 	}
+	/* Where to listen: an address, or a socket already listening. */
+	if (cfg->listen)
+		where[n++] = (struct MHD_OptionItem){ MHD_OPTION_SOCK_ADDR, 0,
+		    &ss };
+	if (cfg->listen_fd > 0)
+		where[n++] = (struct MHD_OptionItem){ MHD_OPTION_LISTEN_SOCKET,
+		    cfg->listen_fd, NULL };
+	where[n] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
 	errno = 0;
 	srv->daemon = MHD_start_daemon(flags, cfg->port, NULL, NULL,
 	    on_request, srv,
@@ -723,9 +733,7 @@ osb_server_start_hooked(const struct osb_server_config *cfg,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
-	    cfg->listen_fd > 0 ? MHD_OPTION_LISTEN_SOCKET : MHD_OPTION_END,
-	    cfg->listen_fd,
-	    cfg->listen ? MHD_OPTION_SOCK_ADDR : MHD_OPTION_END, &ss,
+	    MHD_OPTION_ARRAY, where,
 	    MHD_OPTION_END);
 	if (srv->daemon == NULL) {
 		snprintf(errbuf, errlen, "listen on %s port %u: %s",

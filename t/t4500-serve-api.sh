@@ -8,7 +8,7 @@
 
 start_serve --api-key "key-$$"
 SERVE_KEY=key-$$
-REQ='{"image":{"uri":"debian:12"},"entrypoint":["tail","-f","/dev/null"],"timeout":600'
+REQ='{"image":{"uri":"/"},"entrypoint":["tail","-f","/dev/null"],"timeout":600'
 
 # create_sb [,"metadata":{...}...]: POST a sandbox; its id printed.
 create_sb() {
@@ -74,7 +74,7 @@ test_expect_success 'create: bad bodies are 400 INVALID_REQUEST, no sandbox made
 test_expect_success 'get: the whole Sandbox; an unknown id: 404' '
 	lcall 200 GET "/sandboxes/$A" &&
 	test "$(json_get body id)" = "$A" &&
-	test "$(json_get body image uri)" = debian:12 &&
+	test "$(json_get body image uri)" = / &&
 	test "$(json_get body entrypoint 0)" = tail &&
 	lcall 404 GET /sandboxes/no-such-sandbox &&
 	test -n "$(json_get body code)" &&
@@ -183,7 +183,7 @@ test_expect_success 'endpoints/44772: host:port and the token execd wants' '
 	lcall 200 GET "/sandboxes/$A/endpoints/44772" &&
 	ep=$(json_get body endpoint) &&
 	tok=$(json_get body headers X-EXECD-ACCESS-TOKEN) &&
-	echo "$ep" | grep -q "^127\.0\.0\.1:[0-9]*$" &&
+	test "$ep" = "$(sandbox_runtime "$A" address):44772" &&
 	test "$(curl -s -o /dev/null -w "%{http_code}" \
 		-H "X-EXECD-ACCESS-TOKEN: $tok" "http://$ep/ping")" = 200 &&
 	test "$(curl -s -o /dev/null -w "%{http_code}" "http://$ep/ping")" = 401
@@ -195,7 +195,7 @@ test_expect_success 'endpoints: use_server_proxy names the proxy, same headers' 
 		"$SERVE_DOMAIN/sandboxes/$A/proxy/44772" &&
 	test "$(json_get body headers X-EXECD-ACCESS-TOKEN)" = "$tok" &&
 	lcall 200 GET "/sandboxes/$A/endpoints/8000?use_server_proxy=false" &&
-	test "$(json_get body endpoint)" = 127.0.0.1:8000
+	test "$(json_get body endpoint)" = "$(sandbox_runtime "$A" address):8000"
 '
 
 test_expect_success 'endpoints: bad port, bad flag, expires: 400; unknown id: 404' '

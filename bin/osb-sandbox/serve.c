@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,13 +32,23 @@ usage(FILE *f)
 {
 	fprintf(f,
 "usage: osb-sandbox serve [--listen ADDR:PORT] [--api-key KEY] [--quiet]\n"
+"                         [--allow-host-path DIR]... [--allow-image-path DIR]...\n"
+"                         [--runtime RUNTIME]\n"
 "\n"
 "Serve the OpenSandbox lifecycle API (/v1/sandboxes...) over the local\n"
 "runtime, with /v1/sandboxes/ID/proxy/PORT/... reaching sandbox ports.\n"
 "\n"
 "      --listen ADDR:PORT  address to listen on (default " DEFAULT_LISTEN ")\n"
 "      --api-key KEY       require OPEN-SANDBOX-API-KEY: KEY on every API\n"
-"                          request (default: no check)\n"
+"                          request (default: no check; never on the proxy)\n"
+"      --allow-host-path DIR\n"
+"                          host volumes may come from under DIR (repeatable;\n"
+"                          default: none, every host volume is refused)\n"
+"      --allow-image-path DIR\n"
+"                          rootfs directory images may come from under DIR\n"
+"                          (repeatable; default: none)\n"
+"      --runtime RUNTIME   the OCI runtime sandboxes run on (default:\n"
+"                          $OSB_RUNTIME or runc; crun, runsc, a path)\n"
 "  -q, --quiet             no log line per request\n"
 "  -h, --help              show this help\n"
 "\n"
@@ -45,15 +56,57 @@ usage(FILE *f)
 "and leaves the sandboxes running.\n");
 }
 
+/* Add dir (absolute, made real) to a NULL-ended list. 0, or -1 when it
+ * is no directory. */
+static int
+add_allowed(char ***list, const char *dir)
+{
+	char real[PATH_MAX], **grown;
+	size_t n = 0;
+
+	if (*dir != '/' || realpath(dir, real) == NULL) {
+		fprintf(stderr, "osb-sandbox serve: %s: %s\n", dir, *dir != '/' ?
+		    "not an absolute path" : strerror(errno));
+		return -1;
+	}
+	while (*list != NULL && (*list)[n] != NULL)
+		n++;
+	if ((grown = reallocarray(*list, n + 2, sizeof(char *))) == NULL ||
+	    (grown[n] = strdup(real)) == NULL) {
+		if (grown != NULL)
+			*list = grown;
+		fprintf(stderr, "osb-sandbox serve: out of memory\n");
+		return -1;
+	}
+	grown[n + 1] = NULL;
+	*list = grown;
+	return 0;
+}
+
+/* Free a list of add_allowed. */
+static void
+free_allowed(char **list)
+{
+	char **p;
+
+	for (p = list; p != NULL && *p != NULL; p++)
+		free(*p);
+	free(list);
+}
+
 /* Fill serve from the command line; returns 0, or the exit status of a
  * usage error or --help (-1 for 0). */
 static int
 parse_options(int argc, char **argv)
 {
-	enum { O_LISTEN = 256, O_API_KEY };
+	enum { O_LISTEN = 256, O_API_KEY, O_HOST_PATH, O_IMAGE_PATH,
+	    O_RUNTIME };
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "api-key", required_argument, NULL, O_API_KEY },
+		{ "allow-host-path", required_argument, NULL, O_HOST_PATH },
+		{ "allow-image-path", required_argument, NULL, O_IMAGE_PATH },
+		{ "runtime", required_argument, NULL, O_RUNTIME },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -69,6 +122,15 @@ parse_options(int argc, char **argv)
 			break;
 		case O_API_KEY:
 			serve.api_key = *optarg ? optarg : NULL;
+			break;
+		case O_HOST_PATH:
+		case O_IMAGE_PATH:
+			if (add_allowed(ch == O_HOST_PATH ? &serve.host_paths :
+			    &serve.image_paths, optarg) == -1)
+				return 2;
+			break;
+		case O_RUNTIME:
+			serve.runtime = optarg;
 			break;
 		case 'q':
 			serve.quiet = 1;
@@ -164,12 +226,21 @@ serve_main(int argc, char **argv)
 	char errbuf[256];
 	int rc;
 
-	if ((rc = parse_options(argc, argv)) != 0)
+	if ((rc = parse_options(argc, argv)) != 0) {
+		free_allowed(serve.host_paths);
+		free_allowed(serve.image_paths);
 		return rc < 0 ? 0 : rc;
+	}
 	if ((serve.local = osb_local_open(NULL, &err)) == NULL) {
 		fprintf(stderr, "osb-sandbox serve: %s\n", err.message);
 		return 1;
 	}
+	/* Secure by default, as upstream's server: what API clients may
+	 * mount from this host is what the operator named. */
+	osb_local_restrict(serve.local, (const char *const *)serve.host_paths,
+	    (const char *const *)serve.image_paths);
+	if (serve.runtime != NULL)
+		osb_local_set_runtime(serve.local, serve.runtime);
 	if (setup_signals() < 0) {
 		osb_local_close(serve.local);
 		return 1;
@@ -189,6 +260,8 @@ serve_main(int argc, char **argv)
 	    "keep running\n", rc);
 	shut_down(srv);
 	osb_local_close(serve.local);
+	free_allowed(serve.host_paths);
+	free_allowed(serve.image_paths);
 	close(signal_pipe[0]);
 	close(signal_pipe[1]);
 	return 0;

@@ -21,6 +21,9 @@ struct serve {
 	const char *api_key;	/* NULL: no check */
 	const char *listen;	/* ADDR:PORT, for endpoints without a Host */
 	int quiet;		/* no request log */
+	char **host_paths;	/* --allow-host-path, NULL-ended */
+	char **image_paths;	/* --allow-image-path, NULL-ended */
+	const char *runtime;	/* --runtime */
 };
 
 extern struct serve serve;

@@ -186,7 +186,7 @@ async function main() {
   await test("Sandbox.create: waits until the sandbox answers", async () => {
     sbx = await Sandbox.create({
       connectionConfig: connection(),
-      image: "debian:12",
+      image: "/",
       timeoutSeconds: 300,
       env: { GREETING: "from the sdk" },
       metadata: { suite: TAG },
