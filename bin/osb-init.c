@@ -1,7 +1,11 @@
 /*
  * osb-init — pid 1 of a local sandbox, started by the OCI runtime.
  *
- *	osb-init EXECD-COMMAND... -- ENTRYPOINT...
+ *	osb-init [-m BYTES] [-p PROCS] EXECD-COMMAND... -- ENTRYPOINT...
+ *
+ * -m and -p are the memory and pids limits of a sandbox without cgroups,
+ * set here as rlimits (address space, processes) for all it starts: the
+ * runtime's own rlimits would bind it before it is set up.
  *
  * It listens on execd's port, hands the socket to osb-execd as
  * descriptor 3 (so a connection made before execd is up waits instead of
@@ -12,6 +16,7 @@
  *
  * Linked statically: it runs in any root file system.
  */
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
@@ -191,23 +196,51 @@ serve(int sigfd, pid_t execd, pid_t entry)
 	}
 }
 
+/* -m BYTES, -p PROCS: set the rlimit; the index of the first word
+ * after them, or -1 on a bad one. */
+static int
+take_limits(int argc, char **argv)
+{
+	struct rlimit rl;
+	char *end;
+	int i, res;
+
+	for (i = 1; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "-m") == 0)
+			res = RLIMIT_AS;
+		else if (strcmp(argv[i], "-p") == 0)
+			res = RLIMIT_NPROC;
+		else
+			break;
+		rl.rlim_cur = rl.rlim_max = strtoull(argv[i + 1], &end, 10);
+		if (*end != '\0' || setrlimit(res, &rl) == -1)
+			return -1;
+	}
+	return i;
+}
+
 int
 main(int argc, char **argv)
 {
 	char **entry = NULL;
 	sigset_t set;
 	pid_t execd, ent;
-	int i, sock, sigfd;
+	int i, first, sock, sigfd;
 
-	for (i = 1; i < argc; i++)
+	if ((first = take_limits(argc, argv)) == -1) {
+		send_event(LOCAL_EVENT_FD, LOCAL_EV_SETUP, 0, "set the limits "
+		    "as rlimits: %s", strerror(errno));
+		return 1;
+	}
+	for (i = first; i < argc; i++)
 		if (strcmp(argv[i], "--") == 0) {
 			argv[i] = NULL;
 			entry = argv + i + 1;
 			break;
 		}
-	if (argc < 2 || entry == NULL || *entry == NULL) {
-		fprintf(stderr, "usage: osb-init EXECD-COMMAND... -- "
-		    "ENTRYPOINT...\n");
+	if (first >= argc || entry == NULL || *entry == NULL) {
+		fprintf(stderr, "usage: osb-init [-m BYTES] [-p PROCS] "
+		    "EXECD-COMMAND... -- ENTRYPOINT...\n");
 		return 2;
 	}
 	sigemptyset(&set);
@@ -220,7 +253,7 @@ main(int argc, char **argv)
 		    "listen on port %d: %s", LOCAL_EXECD_PORT, strerror(errno));
 		return 1;
 	}
-	if ((execd = start_execd(argv + 1, sock)) == -1 ||
+	if ((execd = start_execd(argv + first, sock)) == -1 ||
 	    (ent = start_entrypoint(entry)) == -1) {
 		send_event(LOCAL_EVENT_FD, LOCAL_EV_SETUP, 0, "fork: %s",
 		    strerror(errno));

@@ -108,13 +108,33 @@ apply_rules(pid_t pid, const char *rules, char *why, size_t n)
 	return -1;
 }
 
-/* In the child: slirp4netns for pid, told to say when it is ready. */
+/* The last line of the file at path (in the working directory) that is
+ * not a warning. */
+static void
+last_line(const char *path, char *buf, size_t n)
+{
+	char line[512];
+	FILE *f = fopen(path, "re");
+
+	*buf = '\0';
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (line[0] != '\n' && strncmp(line, "WARNING", 7) != 0)
+			strlcpy(buf, line, n);
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+/* In the child: slirp4netns for pid, told to say when it is ready; its
+ * words in network.log. */
 static void __attribute__((noreturn))
 exec_slirp(const char *slirp, pid_t pid, const char *sock, int ready,
     int exit_fd)
 {
 	char p[16], r[16], e[16];
 	int null = open("/dev/null", O_RDWR);
+	int log = open("network.log", O_WRONLY | O_CREAT | O_APPEND, 0600);
 
 	snprintf(p, sizeof(p), "%d", (int)pid);
 	snprintf(r, sizeof(r), "%d", ready);
@@ -122,7 +142,8 @@ exec_slirp(const char *slirp, pid_t pid, const char *sock, int ready,
 	fcntl(ready, F_SETFD, 0);
 	fcntl(exit_fd, F_SETFD, 0);
 	dup2(null, STDIN_FILENO);
-	dup2(null, STDOUT_FILENO);
+	dup2(log != -1 ? log : null, STDOUT_FILENO);
+	dup2(log != -1 ? log : null, STDERR_FILENO);
 	setsid();
 	execl(slirp, "slirp4netns", "--configure", "--mtu=65520",
 	    "--disable-host-loopback", "--enable-sandbox", "--enable-seccomp",
@@ -135,7 +156,7 @@ pid_t
 local_net_start(pid_t pid, const char *sock, int exit_fd, int deny,
     char *why, size_t n)
 {
-	char slirp[PATH_MAX], c;
+	char slirp[PATH_MAX], line[200], c;
 	int ready[2], status;
 	pid_t child;
 
@@ -152,8 +173,9 @@ local_net_start(pid_t pid, const char *sock, int exit_fd, int deny,
 		close(ready[0]);
 		kill(child, SIGKILL);
 		waitpid(child, &status, 0);
+		last_line("network.log", line, sizeof(line));
 		snprintf(why, n, "slirp4netns could not set up the sandbox's "
-		    "network (see its stderr in supervisor.log)");
+		    "network: %s", *line ? line : "it ended without a word");
 		return -1;
 	}
 	close(ready[0]);

@@ -27,11 +27,14 @@ strings(const char *const *v)
 	return a;
 }
 
-/* The kernel file systems every sandbox has, as Docker mounts them. */
+/* The kernel file systems every sandbox has, as Docker mounts them (a
+ * rootless sandbox has no group 5 for its terminals). */
 static json_t *
-base_mounts(void)
+base_mounts(int rootless)
 {
-	return json_pack("[{s:s, s:s, s:s}, "
+	json_t *m;
+
+	m = json_pack("[{s:s, s:s, s:s}, "
 	    "{s:s, s:s, s:s, s:[s,s,s,s]}, "
 	    "{s:s, s:s, s:s, s:[s,s,s,s,s,s]}, "
 	    "{s:s, s:s, s:s, s:[s,s,s,s,s]}, "
@@ -53,6 +56,10 @@ base_mounts(void)
 	    "options", "nosuid", "noexec", "nodev", "ro",
 	    "destination", "/tmp", "type", "tmpfs", "source", "tmpfs",
 	    "options", "nosuid", "nodev", "mode=1777");
+	if (rootless)
+		json_array_remove(json_object_get(json_array_get(m, 2),
+		    "options"), 5);
+	return m;
 }
 
 /* A bind mount; read-only when ro. */
@@ -73,7 +80,7 @@ bind_mount(const char *source, const char *target, int ro)
 static json_t *
 mounts(const struct local_oci *o)
 {
-	json_t *all = base_mounts();
+	json_t *all = base_mounts(o->rootless);
 	const struct local_bind *b;
 	size_t i;
 
@@ -89,15 +96,17 @@ mounts(const struct local_oci *o)
 static json_t *
 process(const struct local_oci *o)
 {
-	json_t *caps = strings(local_default_caps);
+	json_t *caps = strings(local_default_caps), *p;
 
-	return json_pack("{s:b, s:{s:i, s:i}, s:o, s:o, s:s, "
+	p = json_pack("{s:b, s:{s:i, s:i}, s:o, s:o, s:s, "
 	    "s:{s:O, s:O, s:O}, s:b}",
 	    "terminal", 0, "user", "uid", 0, "gid", 0,
 	    "args", strings((const char *const *)o->args),
 	    "env", strings((const char *const *)o->env), "cwd", "/",
 	    "capabilities", "bounding", caps, "effective", caps, "permitted",
 	    caps, "noNewPrivileges", 1);
+	json_decref(caps);
+	return p;
 }
 
 /* cgroup limits from resourceLimits; every device denied but the few
@@ -137,6 +146,11 @@ linux_section(const struct local_oci *o)
 	    "maskedPaths", strings(masked), "readonlyPaths", strings(read_only),
 	    "rootfsPropagation", "rprivate");
 
+	if (o->rootless) {
+		json_array_remove(json_object_get(l, "namespaces"), 5);
+		json_object_del(l, "uidMappings");
+		json_object_del(l, "gidMappings");
+	}
 	if (o->cgroups_path != NULL) {
 		json_object_set_new(l, "cgroupsPath",
 		    json_string(o->cgroups_path));

@@ -32,6 +32,9 @@ struct local_oci {
 	const char *cgroups_path;	/* NULL: no cgroups here */
 	const json_t *seccomp;		/* linux.seccomp, or NULL */
 	unsigned id_base;		/* host uid/gid of the sandbox's 0 */
+	/* Without root: the caller is already in a user namespace of its
+	 * own, which the sandbox shares. */
+	int rootless;
 };
 
 /* The spec as a JSON object. */

@@ -117,7 +117,7 @@ map_userns(unsigned id_base)
 }
 
 /* A detached clone of the tree at fd (AT_EMPTY_PATH) or path, its ids
- * mapped through userns. -1 with errno set. */
+ * mapped through userns (-1: as they are). -1 with errno set. */
 static int
 clone_mapped(int dirfd, const char *path, int userns)
 {
@@ -127,8 +127,8 @@ clone_mapped(int dirfd, const char *path, int userns)
 	    OPEN_TREE_CLOEXEC | AT_RECURSIVE | (*path ? 0 : AT_EMPTY_PATH));
 	int saved;
 
-	if (fd == -1)
-		return -1;
+	if (fd == -1 || userns == -1)
+		return fd;
 	if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE,
 	    &attr, sizeof(attr)) == -1) {
 		saved = errno;
@@ -196,12 +196,15 @@ overlay(const char *host, const char *name, const char *target, int userns,
 		return fail(why, n, "mount %s", host);
 	}
 	close(fd);
-	if (mkdir(upper, st.st_mode & 07777) == -1 ||
-	    chown(upper, st.st_uid + id_base, st.st_gid + id_base) == -1 ||
+	/* Without root (userns -1) the host's ids are not ours to give: the
+	 * layer is ours, root's inside, and overlay keeps its own attributes
+	 * in user xattrs. */
+	if (mkdir(upper, st.st_mode & 07777) == -1 || (userns != -1 &&
+	    chown(upper, st.st_uid + id_base, st.st_gid + id_base) == -1) ||
 	    mkdir(work, 0700) == -1)
 		return fail(why, n, "make the layer of %s", host);
-	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s",
-	    lower, upper, work);
+	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s%s",
+	    lower, upper, work, userns == -1 ? ",userxattr" : "");
 	if (mount("overlay", target, "overlay", 0, opts) == -1)
 		return fail(why, n, "mount an overlay of %s", host);
 	return 0;
@@ -420,16 +423,17 @@ local_stage_bind(const char *stage, const char *source, const char *name,
 
 int
 local_root_build(const char *sbdir, const struct local_plan *plan,
-    const char *hostname, unsigned id_base, struct local_mount *vols,
+    const char *hostname, int rootless, struct local_mount *vols,
     char *stage, char *why, size_t n)
 {
+	unsigned id_base = rootless ? 0 : LOCAL_ID_BASE;
 	char path[PATH_MAX];
-	int userns, rc;
+	int userns = -1, rc;
 
 	if (unshare(CLONE_NEWNS) == -1 ||
 	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
 		return fail(why, n, "make a mount namespace");
-	if ((userns = map_userns(id_base)) == -1)
+	if (!rootless && (userns = map_userns(id_base)) == -1)
 		return fail(why, n, "make a user namespace for ids %u-%u",
 		    id_base, id_base + LOCAL_ID_COUNT - 1);
 	if (make_dir("rootfs", 0755, id_base) == -1 ||
@@ -444,7 +448,8 @@ local_root_build(const char *sbdir, const struct local_plan *plan,
 		rc = finish_root(plan->rootfs, hostname, id_base, why, n);
 	if (rc == 0)
 		rc = clone_volumes(sbdir, plan, userns, vols, why, n);
-	close(userns);
+	if (userns != -1)
+		close(userns);
 	if (rc == 0)
 		rc = make_stage(stage, why, n);
 	if (rc == 0 && (snprintf(path, sizeof(path), "%s/rootfs", stage),

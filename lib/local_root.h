@@ -17,6 +17,12 @@
  *
  * Volumes are cloned as idmapped mounts too, their subPath resolved
  * beneath the volume: a symlink cannot lead out of it.
+ *
+ * Without root (rootless: the caller is root of a user namespace of its
+ * own, mapping only its user) there are no idmapped mounts: the host's
+ * files are nobody's inside, so its software is there to read and run
+ * but not to change; the fresh directories and new files are the
+ * sandbox's.
  */
 #ifndef OSB_LOCAL_ROOT_H
 #define OSB_LOCAL_ROOT_H
@@ -35,7 +41,7 @@
  * the sources of binds there too. 0, or -1 with the reason in why.
  */
 int local_root_build(const char *sbdir, const struct local_plan *plan,
-    const char *hostname, unsigned id_base, struct local_mount *vols,
+    const char *hostname, int rootless, struct local_mount *vols,
     char *stage, char *why, size_t n);
 /* Bind source (a file or a directory) at stage/name; its path into out
  * (PATH_MAX). 0 or -1 with errno set. */

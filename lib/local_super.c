@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <dirent.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -60,6 +61,7 @@ struct super {
 	char stage[PATH_MAX];	/* where the runtime finds its root */
 	char token[33];
 	char runtime[PATH_MAX];	/* the OCI runtime's full path */
+	int rootless;		/* not root: in a user namespace of our own */
 	char entry_text[240];	/* why the entrypoint could not start */
 	char entry_end[400];	/* how it ended, once it has */
 	char note[512];		/* what the Running status says */
@@ -323,12 +325,95 @@ first_record(struct super *s, const json_t *rec)
 	json_decref(copy);
 }
 
+/* Without root: become root of a user namespace of our own, mapping
+ * only our user, where the root, the mounts and the runtime are ours to
+ * make. 0 or -1. */
+static int
+enter_userns(void)
+{
+	char map[64];
+	uid_t uid = getuid();
+	gid_t gid = getgid();
+	int fd, ok;
+
+	if (unshare(CLONE_NEWUSER) == -1)
+		return -1;
+	if ((fd = open("/proc/self/setgroups", O_WRONLY | O_CLOEXEC)) != -1) {
+		(void)!write(fd, "deny", 4);
+		close(fd);
+	}
+	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)uid);
+	fd = open("/proc/self/uid_map", O_WRONLY | O_CLOEXEC);
+	ok = fd != -1 && write(fd, map, strlen(map)) > 0;
+	if (fd != -1)
+		close(fd);
+	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)gid);
+	fd = open("/proc/self/gid_map", O_WRONLY | O_CLOEXEC);
+	ok = ok && fd != -1 && write(fd, map, strlen(map)) > 0;
+	if (fd != -1)
+		close(fd);
+	return ok ? 0 : -1;
+}
+
+/* Without cgroups, the limits that are rlimits (or nothing), said in
+ * the status. */
+static void
+note_rlimits(struct super *s)
+{
+	static const char *const notes[] = {
+	    "resourceLimits.cpu not enforced (no cgroup cpu controller)",
+	    "resourceLimits.memory set as an address space rlimit (no cgroup "
+	    "memory controller)",
+	    "resourceLimits.pids set as a process rlimit of the user (no "
+	    "cgroup pids controller)" };
+	const int64_t asked[] = { s->plan->limits.cpu_millis,
+	    s->plan->limits.memory, s->plan->limits.pids };
+	size_t i, len;
+
+	for (i = 0; i < 3; i++) {
+		if (asked[i] <= 0)
+			continue;
+		len = strlen(s->note);
+		snprintf(s->note + len, sizeof(s->note) - len, "%s%s",
+		    len ? "; " : "", notes[i]);
+	}
+}
+
+/* Send sig to every process of the sandbox (its pid namespace): a pause
+ * where there is no freezer. */
+static void
+signal_all(pid_t init, int sig)
+{
+	char path[64], ns[64], their[64];
+	struct dirent *de;
+	ssize_t n;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)init);
+	if ((n = readlink(path, ns, sizeof(ns) - 1)) <= 0 ||
+	    (d = opendir("/proc")) == NULL)
+		return;
+	ns[n] = '\0';
+	while ((de = readdir(d)) != NULL) {
+		if (strspn(de->d_name, "0123456789") != strlen(de->d_name) ||
+		    strlen(de->d_name) > 20)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/ns/pid", de->d_name);
+		if ((n = readlink(path, their, sizeof(their) - 1)) <= 0)
+			continue;
+		their[n] = '\0';
+		if (strcmp(ns, their) == 0)
+			kill((pid_t)atoi(de->d_name), sig);
+	}
+	closedir(d);
+}
+
 /* The cgroups the runtime makes limits in, where there are any. */
 static const char *
 cgroups_path(const struct super *s, char *buf, size_t n)
 {
-	if (access("/sys/fs/cgroup/cgroup.controllers", F_OK) != 0 &&
-	    access("/sys/fs/cgroup/memory", F_OK) != 0)
+	if (s->rootless || (access("/sys/fs/cgroup/cgroup.controllers",
+	    F_OK) != 0 && access("/sys/fs/cgroup/memory", F_OK) != 0))
 		return NULL;
 	snprintf(buf, n, "/osb/%s", s->id);
 	return buf;
@@ -441,18 +526,30 @@ environment(const struct super *s)
 	return env;
 }
 
-/* init's command line: osb-init, execd's, "--", the entrypoint. */
+/* init's command line: osb-init, the limits it sets as rlimits where
+ * there are no cgroups, execd's, "--", the entrypoint. */
 static char **
-init_args(const struct super *s, const struct execd_plan *e)
+init_args(const struct super *s, const struct execd_plan *e, char *mem,
+    char *pids)
 {
 	size_t n = 0, i;
 	char **argv;
 
 	for (i = 0; s->plan->entrypoint[i] != NULL; i++)
 		;
-	if ((argv = calloc(i + 12, sizeof(char *))) == NULL)
+	if ((argv = calloc(i + 16, sizeof(char *))) == NULL)
 		return NULL;
 	argv[n++] = "/.osb/osb-init";
+	if (s->rootless && s->plan->limits.memory > 0) {
+		snprintf(mem, 24, "%lld", (long long)s->plan->limits.memory);
+		argv[n++] = "-m";
+		argv[n++] = mem;
+	}
+	if (s->rootless && s->plan->limits.pids > 0) {
+		snprintf(pids, 24, "%lld", (long long)s->plan->limits.pids);
+		argv[n++] = "-p";
+		argv[n++] = pids;
+	}
 	for (i = 0; e->argv[i] != NULL; i++)
 		argv[n++] = e->argv[i];
 	argv[n++] = "--";
@@ -493,7 +590,7 @@ static void
 write_config(struct super *s, const char *stage, struct local_mount *vols)
 {
 	char why[300], cg[LOCAL_ID_LEN + 8], host[LOCAL_SHORT_LEN + 1];
-	char rootfs[PATH_MAX];
+	char rootfs[PATH_MAX], mem[24], pids[24];
 	struct execd_plan e;
 	char **env, **args;
 	json_t *seccomp, *config;
@@ -507,12 +604,12 @@ write_config(struct super *s, const char *stage, struct local_mount *vols)
 	plan_execd(s, &e);
 	stage_binds(s, stage, &e, vols);
 	env = environment(s);
-	args = init_args(s, &e);
+	args = init_args(s, &e, mem, pids);
 	strlcpy(host, s->id, sizeof(host));
 	snprintf(rootfs, sizeof(rootfs), "%.*s/rootfs", PATH_MAX - 8, stage);
 	o = (struct local_oci){ host, rootfs, args, env, &s->plan->limits,
 	    vols, s->plan->nmounts, e.binds, cgroups_path(s, cg, sizeof(cg)),
-	    seccomp, LOCAL_ID_BASE };
+	    seccomp, LOCAL_ID_BASE, s->rootless };
 	config = env && args ? local_oci_config(&o) : NULL;
 	rc = config ? json_dump_file(config, "config.json", JSON_INDENT(1)) :
 	    -1;
@@ -541,7 +638,7 @@ start_sandbox(struct super *s)
 
 	if ((vols = calloc(s->plan->nmounts + 1, sizeof(*vols))) == NULL)
 		fail_create(s, "out of memory");
-	if (local_root_build(s->sbdir, s->plan, s->id, LOCAL_ID_BASE, vols,
+	if (local_root_build(s->sbdir, s->plan, s->id, s->rootless, vols,
 	    s->stage, why, sizeof(why)) == -1)
 		fail_create(s, "%s", why);
 	write_config(s, s->stage, vols);
@@ -811,7 +908,9 @@ freeze(struct super *s, int on)
 	const char *from = on ? "Pausing" : "Resuming";
 	char *args[] = { on ? "pause" : "resume", s->id, NULL };
 
-	if (runtime_cmd(s, args) == -1) {
+	if (s->rootless)
+		signal_all(s->init, on ? SIGSTOP : SIGCONT);
+	else if (runtime_cmd(s, args) == -1) {
 		/* As it was: the CLI waiting on the change hears so. */
 		record(s, &(struct change){ on ? "Running" : "Paused", NULL,
 		    NULL, NULL, from });
@@ -936,7 +1035,7 @@ static void __attribute__((noreturn))
 supervise(struct super *s, const json_t *rec)
 {
 	unsigned char raw[16];
-	char why[300];
+	char why[300] = "";
 	size_t i;
 
 	if (local_create_dir(s->l, s->id) == -1 || become_supervisor(s) == -1) {
@@ -953,6 +1052,10 @@ supervise(struct super *s, const json_t *rec)
 	strlcpy(s->note, s->plan->note, sizeof(s->note));
 	if (*why != '\0' && access(s->runtime, X_OK) == -1)
 		fail_create(s, "%s", why);
+	if ((s->rootless = geteuid() != 0) && enter_userns() == -1)
+		fail_create(s, "make a user namespace: %s", strerror(errno));
+	if (s->rootless)
+		note_rlimits(s);
 	/* The sandbox's init, orphaned by the runtime, is ours to reap. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	start_sandbox(s);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The local runtime without root: a user namespace in which the user is
-# root makes the other namespaces and the mounts; no cgroups, so limits
-# are rlimits and pause stops every process of the sandbox.
+# root makes the other namespaces and the mounts and runs the OCI runtime
+# (rootless); no cgroups, so limits are rlimits and pause stops every
+# process of the sandbox. The host's software is read-only inside.
 . "$(dirname "$0")/lib.sh"
 
 [ "$(id -u)" = 0 ] || skip_all "runs as root, to test as nobody"
@@ -21,9 +22,16 @@ as_nobody osb-sandbox --version >/dev/null 2>&1 ||
 	skip_all "nobody cannot run $OSB_BIN/osb-sandbox"
 as_nobody unshare -Ur true 2>/dev/null ||
 	skip_all "no user namespaces for unprivileged users here"
+# slirp4netns opens /dev/net/tun as the user: a machine that keeps it
+# root's (0600, as some containers do) is made to give it as Debian does
+# while the test runs.
+TUN_MODE=$(stat -c %a /dev/net/tun 2>/dev/null) ||
+	skip_all "no /dev/net/tun for slirp4netns"
+chmod 0666 /dev/net/tun || skip_all "cannot open /dev/net/tun to users"
 
 trap 'as_nobody osb-sandbox kill --all >/dev/null 2>&1;
-	XDG_STATE_HOME=$NOBODY_HOME/state stop_sandboxes; t_cleanup' EXIT
+	XDG_STATE_HOME=$NOBODY_HOME/state stop_sandboxes;
+	chmod "$TUN_MODE" /dev/net/tun; t_cleanup' EXIT
 
 # No memory limit (the SDKs' default 2Gi would be an address space
 # rlimit, which AddressSanitizer cannot live with).
