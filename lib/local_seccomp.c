@@ -17,6 +17,22 @@ const char *const local_default_caps[] = { "CAP_CHOWN", "CAP_DAC_OVERRIDE",
     "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE",
     "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE", NULL };
 
+/*
+ * What Docker's profile allows only with CAP_SYS_ADMIN, which no sandbox
+ * has, and containers-common's profile (Podman's: it leaves them to
+ * unprivileged user namespaces) allows to all: namespaces, mounts,
+ * keyrings, reboot. Refused as Docker refuses them, with EPERM; clone
+ * is allowed without namespace flags only, and clone3, whose flags a
+ * filter cannot see, answers ENOSYS so that the C library falls back to
+ * clone.
+ */
+static const char *const admin_only[] = { "unshare", "setns", "mount",
+    "umount", "umount2", "pivot_root", "fsopen", "fsmount", "fsconfig",
+    "move_mount", "open_tree", "mount_setattr", "keyctl", "add_key",
+    "request_key", "reboot", "clone", "clone3", NULL };
+/* CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET */
+#define CLONE_NAMESPACES 0x7E020000ULL
+
 /* The profile's name for an architecture, as Go names it. */
 static const char *
 native_arch(const char *arch)
@@ -143,7 +159,8 @@ oci_rule(const json_t *rule)
 {
 	json_t *out = json_object(), *v;
 
-	json_object_set(out, "names", json_object_get(rule, "names"));
+	json_object_set_new(out, "names",
+	    json_deep_copy(json_object_get(rule, "names")));
 	json_object_set(out, "action", json_object_get(rule, "action"));
 	if (json_is_integer(v = json_object_get(rule, "errnoRet")))
 		json_object_set(out, "errnoRet", v);
@@ -174,6 +191,59 @@ architectures(const json_t *profile, const char *native)
 	return out;
 }
 
+/* Is name one of admin_only? */
+static int
+admin_only_call(const char *name)
+{
+	size_t i;
+
+	for (i = 0; admin_only[i] != NULL; i++)
+		if (strcmp(admin_only[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Take the admin_only calls out of the rules that allow them, and add
+ * Docker's rules for them. */
+static void
+restrict_admin(json_t *rules)
+{
+	json_t *rule, *names, *name;
+	const char *action;
+	size_t i = 0, j;
+
+	while (i < json_array_size(rules)) {
+		rule = json_array_get(rules, i);
+		action = json_string_value(json_object_get(rule, "action"));
+		names = json_object_get(rule, "names");
+		for (j = 0; action != NULL && strcmp(action,
+		    "SCMP_ACT_ALLOW") == 0 && j < json_array_size(names); ) {
+			name = json_array_get(names, j);
+			if (json_is_string(name) &&
+			    admin_only_call(json_string_value(name)))
+				json_array_remove(names, j);
+			else
+				j++;
+		}
+		/* A rule with no call left would be refused by the runtime. */
+		if (json_array_size(names) == 0)
+			json_array_remove(rules, i);
+		else
+			i++;
+	}
+	json_array_append_new(rules, json_pack("{s:[ssssssssssssssss], s:s, "
+	    "s:i}", "names", "unshare", "setns", "mount", "umount", "umount2",
+	    "pivot_root", "fsopen", "fsmount", "fsconfig", "move_mount",
+	    "open_tree", "mount_setattr", "keyctl", "add_key", "request_key",
+	    "reboot", "action", "SCMP_ACT_ERRNO", "errnoRet", 1));
+	json_array_append_new(rules, json_pack("{s:[s], s:s, s:i}", "names",
+	    "clone3", "action", "SCMP_ACT_ERRNO", "errnoRet", 38));
+	json_array_append_new(rules, json_pack("{s:[s], s:s, s:[{s:i, s:I, "
+	    "s:i, s:s}]}", "names", "clone", "action", "SCMP_ACT_ALLOW",
+	    "args", "index", 0, "value", (json_int_t)CLONE_NAMESPACES,
+	    "valueTwo", 0, "op", "SCMP_CMP_MASKED_EQ"));
+}
+
 json_t *
 local_seccomp_translate(const json_t *profile, const char *arch, char *why,
     size_t n)
@@ -198,6 +268,7 @@ local_seccomp_translate(const json_t *profile, const char *arch, char *why,
 		    rule_applies(rule, arch))
 			json_array_append_new(rules, oci_rule(rule));
 	}
+	restrict_admin(rules);
 	out = json_pack("{s:O, s:o, s:o}", "defaultAction",
 	    json_object_get(profile, "defaultAction"), "architectures",
 	    architectures(profile, native), "syscalls", rules);
