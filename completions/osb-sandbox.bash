@@ -5,7 +5,7 @@
 # their values: states, output formats, files.
 
 # Options that take a value in the next word.
-_osb_sandbox_valued='-o|--output|--domain|--protocol|--api-key|--request-timeout|--config|--execd-token|-i|--image|-t|--timeout|-e|--env|-m|--metadata|--resource|--entrypoint|--network-policy-file|--volumes-file|--extension|--ready-timeout|--image-auth-username|--image-auth-password|-s|--state|--page|--page-size|-p|--port|--resume-timeout|--listen'
+_osb_sandbox_valued='-o|--output|--domain|--protocol|--api-key|--request-timeout|--config|--execd-token|-i|--image|-t|--timeout|-e|--env|-m|--metadata|--resource|--entrypoint|--network-policy-file|--volumes-file|--extension|--ready-timeout|--image-auth-username|--image-auth-password|-s|--state|--page|--page-size|-p|--port|--resume-timeout|--listen|--allow-host-path|--allow-image-path|--runtime'
 
 _osb_sandbox_global='--output --domain --protocol --api-key --request-timeout
 	--config --execd-token --verbose --no-color --quiet --help --version'
@@ -28,13 +28,15 @@ _osb_sandbox_options()
 	renew)		echo --timeout ;;
 	endpoint)	echo --port ;;
 	metrics)	echo --watch ;;
-	serve)		echo --listen --api-key --quiet --help ;;
+	serve)		echo --listen --api-key --quiet --allow-host-path \
+			    --allow-image-path --runtime --help ;;
 	'')		echo --image --timeout --env --metadata --resource \
 			    --entrypoint --network-policy-file --volumes-file \
 			    --extension --skip-health-check --ready-timeout \
 			    --image-auth-username --image-auth-password \
 			    --credential-proxy --state --page --page-size --all \
-			    --port --watch --resume-timeout --listen ;;
+			    --port --watch --resume-timeout --listen \
+			    --allow-host-path --allow-image-path --runtime ;;
 	esac
 }
 
@@ -57,6 +59,10 @@ _osb_sandbox_values()
 			compopt -o filenames 2>/dev/null
 			mapfile -t COMPREPLY < <(compgen -f -- "$2") ;;
 	-p|--port)	COMPREPLY=($(compgen -W '44772' -- "$2")) ;;
+	--allow-host-path|--allow-image-path)
+			compopt -o filenames 2>/dev/null
+			mapfile -t COMPREPLY < <(compgen -d -- "$2") ;;
+	--runtime)	COMPREPLY=($(compgen -W 'runc crun runsc' -- "$2")) ;;
 	esac
 }
 

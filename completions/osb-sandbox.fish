@@ -7,7 +7,7 @@ set -g __osb_sandbox_valued -o --output --domain --protocol --api-key \
     -m --metadata --resource --entrypoint --network-policy-file \
     --volumes-file --extension --ready-timeout --image-auth-username \
     --image-auth-password -s --state --page --page-size -p --port \
-    --resume-timeout --listen
+    --resume-timeout --listen --allow-host-path --allow-image-path --runtime
 
 # The subcommand given so far (options and their values aside); fails
 # when there is none yet.
@@ -103,3 +103,6 @@ complete -c osb-sandbox -n '__osb_sandbox_using endpoint' -s p -l port -x -a 447
 complete -c osb-sandbox -n '__osb_sandbox_using metrics' -l watch -d 'A line per second until interrupted'
 complete -c osb-sandbox -n '__osb_sandbox_using resume' -l resume-timeout -x -d 'How long to wait for the execd'
 complete -c osb-sandbox -n '__osb_sandbox_using serve' -l listen -x -d 'Address to listen on ADDR:PORT'
+complete -c osb-sandbox -n '__osb_sandbox_using serve' -l allow-host-path -x -a '(__fish_complete_directories)' -d 'Host volumes may come from under DIR'
+complete -c osb-sandbox -n '__osb_sandbox_using serve' -l allow-image-path -x -a '(__fish_complete_directories)' -d 'Rootfs images may come from under DIR'
+complete -c osb-sandbox -n '__osb_sandbox_using serve' -l runtime -x -a 'runc crun runsc' -d 'OCI runtime of the sandboxes'

@@ -74,7 +74,8 @@ default_dir(char *buf, struct osb_error *err)
 	return 0;
 }
 
-/* osb-execd and osb-init next to the running program. */
+/* osb-execd next to the running program (in bin/), osb-init in the
+ * libexec/osb beside that bin/. */
 static void
 find_execd(struct osb_local *l)
 {
@@ -87,14 +88,17 @@ find_execd(struct osb_local *l)
 	if (n <= 0)
 		return;
 	self[n] = '\0';
+	if ((slash = strrchr(self, '/')) == NULL)
+		return;
+	*slash = '\0';
+	if (snprintf(l->execd, sizeof(l->execd), "%s/osb-execd", self) >=
+	    (int)sizeof(l->execd))
+		strlcpy(l->execd, "osb-execd", sizeof(l->execd));
 	if ((slash = strrchr(self, '/')) != NULL)
 		*slash = '\0';
-	if (snprintf(l->execd, sizeof(l->execd), "%s/osb-execd", self) >=
-	    (int)sizeof(l->execd) || snprintf(l->init, sizeof(l->init),
-	    "%s/osb-init", self) >= (int)sizeof(l->init)) {
-		strlcpy(l->execd, "osb-execd", sizeof(l->execd));
+	if (snprintf(l->init, sizeof(l->init), "%s/libexec/osb/osb-init",
+	    self) >= (int)sizeof(l->init))
 		strlcpy(l->init, "osb-init", sizeof(l->init));
-	}
 }
 
 /* The state directory made, osb-execd found. */
@@ -250,9 +254,11 @@ osb_local_create(struct osb_local *l, const json_t *request, json_t **sandbox,
 		return -1;
 	}
 	if (access(l->execd, X_OK) == -1 || access(l->init, X_OK) == -1) {
-		osb_error_set(err, 500, RUNTIME, "create sandbox: %s: %s (it "
-		    "must be next to this program)", access(l->execd, X_OK) ?
-		    l->execd : l->init, strerror(errno));
+		osb_error_set(err, 500, RUNTIME, "create sandbox: %s: %s (%s)",
+		    access(l->execd, X_OK) ? l->execd : l->init,
+		    strerror(errno), access(l->execd, X_OK) ? "it must be next "
+		    "to this program" : "the sandboxes' init, installed with "
+		    "osb");
 		fd = -1;
 	} else if (local_find_tool(l->runtime, path, verdict,
 	    sizeof(verdict)) == -1) {

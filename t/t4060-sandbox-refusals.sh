@@ -64,7 +64,28 @@ test_expect_success 'a lifecycle server needs an image: the host root is local o
 test_expect_success 'without osb-execd next to osb-sandbox, create says where it looked' '
 	mkdir alone && cp "$OSB_BIN/osb-sandbox" alone/ &&
 	expect_code 1 alone/osb-sandbox create &&
-	stderr_is "osb-sandbox: create sandbox: $TMP/alone/osb-execd: No such file or directory (it must be next to this program) (500 RUNTIME_ERROR)"
+	stderr_is "osb-sandbox: create sandbox: $TMP/alone/osb-execd: No such file or directory (it must be next to this program) (500 RUNTIME_ERROR)" &&
+	mkdir -p t/bin && cp "$OSB_BIN/osb-sandbox" "$OSB_BIN/osb-execd" t/bin/ &&
+	expect_code 1 t/bin/osb-sandbox create &&
+	stderr_is "osb-sandbox: create sandbox: $TMP/t/libexec/osb/osb-init: No such file or directory (the sandboxes'"'"' init, installed with osb) (500 RUNTIME_ERROR)"
+'
+
+test_expect_success 'a runtime that is not there: what to install; one that fails: what it said' '
+	osb-sandbox list -a -q >before &&
+	OSB_RUNTIME=crun-not-here expect_code 1 osb-sandbox create &&
+	stderr_is "osb-sandbox: create sandbox: crun-not-here not found: apt-get install crun-not-here (500 RUNTIME_ERROR)" &&
+	OSB_RUNTIME=crun expect_code 1 osb-sandbox create &&
+	stderr_is "osb-sandbox: create sandbox: crun not found: apt-get install crun (500 RUNTIME_ERROR)" &&
+	cat >broken <<-\EOF &&
+	#!/bin/sh
+	# A runtime that refuses, saying so in its JSON log (--log is $4).
+	echo "{\"level\":\"error\",\"msg\":\"this runtime refuses\"}" >>"$4"
+	exit 1
+	EOF
+	chmod +x broken &&
+	OSB_RUNTIME=$TMP/broken expect_code 1 osb-sandbox create &&
+	stderr_is "osb-sandbox: create sandbox: $TMP/broken create: this runtime refuses (500 RUNTIME_ERROR)" &&
+	osb-sandbox list -a -q >after && test_cmp before after
 '
 
 test_expect_success 'a state directory that cannot be made is an error' '

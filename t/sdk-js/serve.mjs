@@ -113,10 +113,11 @@ async function lifeChecks(sbx) {
       assert.equal(existsSync(path), false, `${path} is on the host`);
     });
 
-  await test("getEndpoint(44772): host:port and the execd token header",
+  await test("getEndpoint(44772): the sandbox's own address, port 44772, and the execd token header",
     async () => {
       const ep = await sbx.getEndpoint(44772);
-      assert.match(ep.endpoint, /^127\.0\.0\.1:\d+$/);
+      assert.match(ep.endpoint, /^127\.\d+\.\d+\.\d+:44772$/);
+      assert.doesNotMatch(ep.endpoint, /^127\.0\.0\.1:/);
       assert.ok(ep.headers["X-EXECD-ACCESS-TOKEN"], "no token header");
     });
 
