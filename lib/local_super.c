@@ -15,12 +15,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#include <dirent.h>
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
-#include <link.h>
 #include <limits.h>
 #include <poll.h>
 #include <sched.h>
@@ -32,17 +28,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "local_bundle.h"
 #include "local_event.h"
 #include "local_net.h"
-#include "local_oci.h"
 #include "local_root.h"
 #include "local_runc.h"
-#include "local_seccomp.h"
 #include "local_super.h"
+#include "local_userns.h"
 #include "util.h"
 
 #define READY_WAIT_MS	30000
-#define MAX_LIBDIRS	8
 
 struct super {
 	const struct osb_local *l;
@@ -325,35 +320,6 @@ first_record(struct super *s, const json_t *rec)
 	json_decref(copy);
 }
 
-/* Without root: become root of a user namespace of our own, mapping
- * only our user, where the root, the mounts and the runtime are ours to
- * make. 0 or -1. */
-static int
-enter_userns(void)
-{
-	char map[64];
-	uid_t uid = getuid();
-	gid_t gid = getgid();
-	int fd, ok;
-
-	if (unshare(CLONE_NEWUSER) == -1)
-		return -1;
-	if ((fd = open("/proc/self/setgroups", O_WRONLY | O_CLOEXEC)) != -1) {
-		(void)!write(fd, "deny", 4);
-		close(fd);
-	}
-	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)uid);
-	fd = open("/proc/self/uid_map", O_WRONLY | O_CLOEXEC);
-	ok = fd != -1 && write(fd, map, strlen(map)) > 0;
-	if (fd != -1)
-		close(fd);
-	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)gid);
-	fd = open("/proc/self/gid_map", O_WRONLY | O_CLOEXEC);
-	ok = ok && fd != -1 && write(fd, map, strlen(map)) > 0;
-	if (fd != -1)
-		close(fd);
-	return ok ? 0 : -1;
-}
 
 /* Without cgroups, the limits that are rlimits (or nothing), said in
  * the status. */
@@ -379,248 +345,6 @@ note_rlimits(struct super *s)
 	}
 }
 
-/* Send sig to every process of the sandbox (its pid namespace): a pause
- * where there is no freezer. */
-static void
-signal_all(pid_t init, int sig)
-{
-	char path[64], ns[64], their[64];
-	struct dirent *de;
-	ssize_t n;
-	DIR *d;
-
-	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)init);
-	if ((n = readlink(path, ns, sizeof(ns) - 1)) <= 0 ||
-	    (d = opendir("/proc")) == NULL)
-		return;
-	ns[n] = '\0';
-	while ((de = readdir(d)) != NULL) {
-		if (strspn(de->d_name, "0123456789") != strlen(de->d_name) ||
-		    strlen(de->d_name) > 20)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/ns/pid", de->d_name);
-		if ((n = readlink(path, their, sizeof(their) - 1)) <= 0)
-			continue;
-		their[n] = '\0';
-		if (strcmp(ns, their) == 0)
-			kill((pid_t)atoi(de->d_name), sig);
-	}
-	closedir(d);
-}
-
-/* The cgroups the runtime makes limits in, where there are any. */
-static const char *
-cgroups_path(const struct super *s, char *buf, size_t n)
-{
-	if (s->rootless || (access("/sys/fs/cgroup/cgroup.controllers",
-	    F_OK) != 0 && access("/sys/fs/cgroup/memory", F_OK) != 0))
-		return NULL;
-	snprintf(buf, n, "/osb/%s", s->id);
-	return buf;
-}
-
-/* How init starts osb-execd: the host's program, and in an image's
- * root the host's loader and libraries with it, all under /.osb. */
-struct execd_plan {
-	struct local_bind binds[MAX_LIBDIRS + 4];
-	char *argv[8];
-	char libpath[MAX_LIBDIRS * 16];
-	char loader[PATH_MAX];
-	char dirs[MAX_LIBDIRS][PATH_MAX];
-	char targets[MAX_LIBDIRS][16];
-	char staged[MAX_LIBDIRS + 4][PATH_MAX];
-};
-
-/* dl_iterate_phdr callback: note the loader and library directories
- * of this program, linked as osb-execd is. */
-static int
-scan_object(struct dl_phdr_info *info, size_t size, void *arg)
-{
-	struct execd_plan *e = arg;
-	char real[PATH_MAX], *dir;
-	int i, n;
-
-	(void)size;
-	if (info->dlpi_name[0] == '\0') {
-		for (i = 0; i < info->dlpi_phnum; i++)
-			if (info->dlpi_phdr[i].p_type == PT_INTERP)
-				strlcpy(e->loader, (const char *)(info->dlpi_addr
-				    + info->dlpi_phdr[i].p_vaddr),
-				    sizeof(e->loader));
-		return 0;
-	}
-	if (strchr(info->dlpi_name, '/') == NULL ||
-	    realpath(info->dlpi_name, real) == NULL)
-		return 0;
-	dir = dirname(real);
-	for (n = 0; n < MAX_LIBDIRS && e->dirs[n][0] != '\0'; n++)
-		if (strcmp(e->dirs[n], dir) == 0)
-			return 0;
-	if (n < MAX_LIBDIRS)
-		strlcpy(e->dirs[n], dir, sizeof(e->dirs[n]));
-	return 0;
-}
-
-/* The binds and init's command line for execd. */
-static void
-plan_execd(const struct super *s, struct execd_plan *e)
-{
-	size_t nb = 0, na = 0, len;
-	int i;
-
-	memset(e, 0, sizeof(*e));
-	e->binds[nb++] = (struct local_bind){ s->l->init, "/.osb/osb-init" };
-	e->binds[nb++] = (struct local_bind){ s->l->execd, "/.osb/osb-execd" };
-	if (s->plan->rootfs) {
-		dl_iterate_phdr(scan_object, e);
-		e->binds[nb++] = (struct local_bind){ e->loader, "/.osb/ld.so" };
-		for (i = 0; i < MAX_LIBDIRS && e->dirs[i][0] != '\0'; i++) {
-			snprintf(e->targets[i], sizeof(e->targets[i]),
-			    "/.osb/lib/%d", i);
-			e->binds[nb++] = (struct local_bind){ e->dirs[i],
-			    e->targets[i] };
-			len = strlen(e->libpath);
-			snprintf(e->libpath + len, sizeof(e->libpath) - len,
-			    "%s%s", i ? ":" : "", e->targets[i]);
-		}
-		e->argv[na++] = "/.osb/ld.so";
-		e->argv[na++] = "--library-path";
-		e->argv[na++] = e->libpath;
-	}
-	e->argv[na++] = "/.osb/osb-execd";
-	e->argv[na++] = "--listen-fd";
-	e->argv[na++] = "3";
-}
-
-/* The environment of the sandbox: a base under the request's env, and
- * the execd token (which init keeps from the entrypoint). */
-static char **
-environment(const struct super *s)
-{
-	static char host[32 + LOCAL_SHORT_LEN], token[64];
-	char **env, **p;
-	size_t n = 0, k, len;
-
-	for (p = s->plan->env; *p != NULL; p++)
-		n++;
-	if ((env = calloc(n + 5, sizeof(char *))) == NULL)
-		return NULL;
-	n = 0;
-	snprintf(host, sizeof(host), "HOSTNAME=%.*s", LOCAL_SHORT_LEN, s->id);
-	snprintf(token, sizeof(token), "EXECD_ACCESS_TOKEN=%s", s->token);
-	env[n++] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
-	    "/sbin:/bin";
-	env[n++] = "HOME=/root";
-	env[n++] = host;
-	env[n++] = token;
-	/* The request's later entries win, as putenv would have it. */
-	for (p = s->plan->env; *p != NULL; p++) {
-		len = strcspn(*p, "=") + 1;
-		for (k = 0; k < n && strncmp(env[k], *p, len) != 0; k++)
-			;
-		env[k] = *p;
-		if (k == n)
-			n++;
-	}
-	env[n] = NULL;
-	return env;
-}
-
-/* init's command line: osb-init, the limits it sets as rlimits where
- * there are no cgroups, execd's, "--", the entrypoint. */
-static char **
-init_args(const struct super *s, const struct execd_plan *e, char *mem,
-    char *pids)
-{
-	size_t n = 0, i;
-	char **argv;
-
-	for (i = 0; s->plan->entrypoint[i] != NULL; i++)
-		;
-	if ((argv = calloc(i + 16, sizeof(char *))) == NULL)
-		return NULL;
-	argv[n++] = "/.osb/osb-init";
-	if (s->rootless && s->plan->limits.memory > 0) {
-		snprintf(mem, 24, "%lld", (long long)s->plan->limits.memory);
-		argv[n++] = "-m";
-		argv[n++] = mem;
-	}
-	if (s->rootless && s->plan->limits.pids > 0) {
-		snprintf(pids, 24, "%lld", (long long)s->plan->limits.pids);
-		argv[n++] = "-p";
-		argv[n++] = pids;
-	}
-	for (i = 0; e->argv[i] != NULL; i++)
-		argv[n++] = e->argv[i];
-	argv[n++] = "--";
-	for (i = 0; s->plan->entrypoint[i] != NULL; i++)
-		argv[n++] = s->plan->entrypoint[i];
-	return argv;
-}
-
-/* Stage what the runtime binds into the sandbox where it can reach it
- * from inside the sandbox's user namespace: osb's programs (e's binds)
- * and the volumes. */
-static void
-stage_binds(struct super *s, const char *stage, struct execd_plan *e,
-    struct local_mount *vols)
-{
-	char name[32], staged[PATH_MAX];
-	size_t i;
-
-	for (i = 0; e->binds[i].source != NULL; i++) {
-		snprintf(name, sizeof(name), "b%zu", i);
-		if (local_stage_bind(stage, e->binds[i].source, name,
-		    e->staged[i]) == -1)
-			fail_create(s, "stage %s in %s: %s", e->binds[i].source,
-			    stage, strerror(errno));
-		e->binds[i].source = e->staged[i];
-	}
-	for (i = 0; i < s->plan->nmounts; i++) {
-		snprintf(name, sizeof(name), "v%zu", i);
-		if (local_stage_bind(stage, vols[i].source, name, staged) == -1)
-			fail_create(s, "stage volume %s in %s: %s",
-			    s->plan->mounts[i].source, stage, strerror(errno));
-		strlcpy(vols[i].source, staged, sizeof(vols[i].source));
-	}
-}
-
-/* Write the bundle's config.json. */
-static void
-write_config(struct super *s, const char *stage, struct local_mount *vols)
-{
-	char why[300], cg[LOCAL_ID_LEN + 8], host[LOCAL_SHORT_LEN + 1];
-	char rootfs[PATH_MAX], mem[24], pids[24];
-	struct execd_plan e;
-	char **env, **args;
-	json_t *seccomp, *config;
-	struct local_oci o;
-	int rc;
-
-	if ((seccomp = local_seccomp_load(LOCAL_SECCOMP_PROFILE, why,
-	    sizeof(why))) == NULL)
-		fail_create(s, "%s (apt-get install "
-		    "golang-github-containers-common)", why);
-	plan_execd(s, &e);
-	stage_binds(s, stage, &e, vols);
-	env = environment(s);
-	args = init_args(s, &e, mem, pids);
-	strlcpy(host, s->id, sizeof(host));
-	snprintf(rootfs, sizeof(rootfs), "%.*s/rootfs", PATH_MAX - 8, stage);
-	o = (struct local_oci){ host, rootfs, args, env, &s->plan->limits,
-	    vols, s->plan->nmounts, e.binds, cgroups_path(s, cg, sizeof(cg)),
-	    seccomp, LOCAL_ID_BASE, s->rootless };
-	config = env && args ? local_oci_config(&o) : NULL;
-	rc = config ? json_dump_file(config, "config.json", JSON_INDENT(1)) :
-	    -1;
-	json_decref(config);
-	json_decref(seccomp);
-	free(env);
-	free(args);
-	if (rc == -1)
-		fail_create(s, "write %s/config.json", s->sbdir);
-}
-
 /* The root, the bundle, the container created (init waiting to be
  * started), its network, and then started. */
 static void
@@ -628,6 +352,7 @@ start_sandbox(struct super *s)
 {
 	char root[PATH_MAX], log[PATH_MAX], why[400], sock[PATH_MAX];
 	struct local_runc r = runtime_of(s, root, log);
+	struct local_bundle bundle;
 	json_t *rt;
 	struct local_mount *vols;
 	int ev[2], hold[2], keep[3], out;
@@ -641,7 +366,10 @@ start_sandbox(struct super *s)
 	if (local_root_build(s->sbdir, s->plan, s->id, s->rootless, vols,
 	    s->stage, why, sizeof(why)) == -1)
 		fail_create(s, "%s", why);
-	write_config(s, s->stage, vols);
+	bundle = (struct local_bundle){ s->l, s->plan, s->id, s->token,
+	    s->stage, vols, s->rootless };
+	if (local_bundle_write(&bundle, why, sizeof(why)) == -1)
+		fail_create(s, "%s", why);
 	free(vols);
 	if (pipe2(ev, O_CLOEXEC) == -1 || pipe2(hold, O_CLOEXEC) == -1)
 		fail_create(s, "pipe: %s", strerror(errno));
@@ -909,7 +637,7 @@ freeze(struct super *s, int on)
 	char *args[] = { on ? "pause" : "resume", s->id, NULL };
 
 	if (s->rootless)
-		signal_all(s->init, on ? SIGSTOP : SIGCONT);
+		local_userns_signal_all(s->init, on ? SIGSTOP : SIGCONT);
 	else if (runtime_cmd(s, args) == -1) {
 		/* As it was: the CLI waiting on the change hears so. */
 		record(s, &(struct change){ on ? "Running" : "Paused", NULL,
@@ -1052,7 +780,7 @@ supervise(struct super *s, const json_t *rec)
 	strlcpy(s->note, s->plan->note, sizeof(s->note));
 	if (*why != '\0' && access(s->runtime, X_OK) == -1)
 		fail_create(s, "%s", why);
-	if ((s->rootless = geteuid() != 0) && enter_userns() == -1)
+	if ((s->rootless = geteuid() != 0) && local_userns_enter() == -1)
 		fail_create(s, "make a user namespace: %s", strerror(errno));
 	if (s->rootless)
 		note_rlimits(s);

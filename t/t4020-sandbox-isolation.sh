@@ -36,6 +36,15 @@ test_expect_success 'a file of the host is there to read, and a change to it sta
 	osb-exec "$B" -- cat "$HOSTDIR/hostfile" >out && test_cmp expect out
 '
 
+test_expect_success 'the host software is its root'"'"'s to change, copy-on-write: /usr/local takes a module' '
+	site=$(python3 -c "import sysconfig; print(sysconfig.get_paths()[\"purelib\"])" | sed "s|^/usr/lib|/usr/local/lib|") &&
+	osb-exec "$A" -- "mkdir -p $site && echo \"print(6 * 7)\" >$site/osb_demo_mod.py && python3 -c \"import sys; sys.path.insert(0, \\\"$site\\\"); import osb_demo_mod\" && stat -c %U /usr/local/bin" >out &&
+	printf "42\nroot\n" >expect && test_cmp expect out &&
+	! test -e "$site/osb_demo_mod.py" &&
+	osb-exec "$A" -- "echo changed >>/usr/share/osb-demo-$A && chown root /usr/share/osb-demo-$A" &&
+	! test -e "/usr/share/osb-demo-$A"
+'
+
 test_expect_success 'deleting a host file in the sandbox leaves it on the host' '
 	osb-exec "$B" -- rm "$HOSTDIR/hostfile" &&
 	expect_code 1 osb-exec "$B" -- test -e "$HOSTDIR/hostfile" &&
