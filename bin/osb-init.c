@@ -168,10 +168,9 @@ reap(pid_t execd, pid_t entry)
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		if (pid == execd)
-			send_event(LOCAL_EVENT_FD, LOCAL_EV_EXECD, status, NULL);
-		else if (pid == entry)
-			send_event(LOCAL_EVENT_FD, LOCAL_EV_ENTRY, status, NULL);
+		if (pid == execd || pid == entry)
+			send_event(LOCAL_EVENT_FD, pid == execd ?
+			    LOCAL_EV_EXECD : LOCAL_EV_ENTRY, status, NULL);
 	}
 }
 

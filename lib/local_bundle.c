@@ -23,23 +23,6 @@
 
 #define MAX_LIBDIRS	8
 
-/* Set why to the formatted reason and errno's text. Returns -1. */
-static int __attribute__((format(printf, 3, 4)))
-fail(char *why, size_t n, const char *fmt, ...)
-{
-	int saved = errno;
-	size_t len;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, n, fmt, ap);
-	va_end(ap);
-	len = strlen(why);
-	if (saved != 0 && len < n)
-		snprintf(why + len, n - len, ": %s", strerror(saved));
-	return -1;
-}
-
 /* The cgroups the runtime makes limits in, where there are any. */
 static const char *
 cgroups_path(const struct local_bundle *b, char *buf, size_t n)
@@ -76,8 +59,9 @@ scan_object(struct dl_phdr_info *info, size_t size, void *arg)
 	if (info->dlpi_name[0] == '\0') {
 		for (i = 0; i < info->dlpi_phnum; i++)
 			if (info->dlpi_phdr[i].p_type == PT_INTERP)
-				strlcpy(e->loader, (const char *)(info->dlpi_addr
-				    + info->dlpi_phdr[i].p_vaddr),
+				strlcpy(e->loader, (const char *)
+				    (info->dlpi_addr +
+				    info->dlpi_phdr[i].p_vaddr),
 				    sizeof(e->loader));
 		return 0;
 	}
@@ -105,7 +89,8 @@ plan_execd(const struct local_bundle *b, struct execd_plan *e)
 	e->binds[nb++] = (struct local_bind){ b->l->execd, "/.osb/osb-execd" };
 	if (b->plan->rootfs) {
 		dl_iterate_phdr(scan_object, e);
-		e->binds[nb++] = (struct local_bind){ e->loader, "/.osb/ld.so" };
+		e->binds[nb++] = (struct local_bind){ e->loader,
+		    "/.osb/ld.so" };
 		for (i = 0; i < MAX_LIBDIRS && e->dirs[i][0] != '\0'; i++) {
 			snprintf(e->targets[i], sizeof(e->targets[i]),
 			    "/.osb/lib/%d", i);
@@ -204,15 +189,15 @@ stage_binds(const struct local_bundle *b, struct execd_plan *e, char *why,
 		snprintf(name, sizeof(name), "b%zu", i);
 		if (local_stage_bind(b->stage, e->binds[i].source, name,
 		    e->staged[i]) == -1)
-			return fail(why, n, "stage %s in %s", e->binds[i].source,
-			    b->stage);
+			return local_why(why, n, "stage %s in %s",
+			    e->binds[i].source, b->stage);
 		e->binds[i].source = e->staged[i];
 	}
 	for (i = 0; i < b->plan->nmounts; i++) {
 		snprintf(name, sizeof(name), "v%zu", i);
 		if (local_stage_bind(b->stage, b->vols[i].source, name,
 		    staged) == -1)
-			return fail(why, n, "stage volume %s in %s",
+			return local_why(why, n, "stage volume %s in %s",
 			    b->plan->mounts[i].source, b->stage);
 		strlcpy(b->vols[i].source, staged, sizeof(b->vols[i].source));
 	}
@@ -259,6 +244,6 @@ local_bundle_write(const struct local_bundle *b, char *why, size_t n)
 	free(env);
 	free(args);
 	if (rc == -1)
-		return fail(why, n, "write config.json");
+		return local_why(why, n, "write config.json");
 	return 0;
 }

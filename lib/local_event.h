@@ -9,7 +9,7 @@
 struct local_event {
 	char kind;		/* LOCAL_EV_* */
 	int status;		/* wait status of the process that ended */
-	char text[240];		/* why setup or the entrypoint's exec failed */
+	char text[240];		/* why setup or the entrypoint failed */
 };
 
 #define LOCAL_EV_READY	'R'	/* execd's socket is listening */

@@ -66,7 +66,7 @@ local_net_address(const struct osb_local *l, char *addr)
 
 	for (tries = 0; tries < 100; tries++) {
 		arc4random_buf(b, sizeof(b));
-		snprintf(addr, 16, "127.%u.%u.%u", 1 + b[0] % 254, b[1],
+		snprintf(addr, 16, "127.%d.%d.%d", 1 + b[0] % 254, b[1],
 		    2 + b[2] % 252);
 		if (!address_taken(l, addr))
 			return;

@@ -26,7 +26,7 @@ struct local_oci {
 	char *const *args;		/* the init's command line */
 	char *const *env;		/* KEY=VALUE, NULL-ended */
 	const struct local_limits *limits;
-	const struct local_mount *volumes;	/* sources as the host sees them */
+	const struct local_mount *volumes;	/* sources on the host */
 	size_t nvolumes;
 	const struct local_bind *binds;	/* read-only, ending with NULL */
 	const char *cgroups_path;	/* NULL: no cgroups here */

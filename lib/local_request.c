@@ -215,21 +215,6 @@ take_image(const struct osb_local *l, const json_t *req, json_t *sb,
 	return 0;
 }
 
-/* This machine's architecture in the API's words. */
-static const char *
-host_arch(void)
-{
-	struct utsname u;
-
-	if (uname(&u) == -1)
-		return "";
-	if (strcmp(u.machine, "x86_64") == 0)
-		return "amd64";
-	if (strcmp(u.machine, "aarch64") == 0)
-		return "arm64";
-	return "";
-}
-
 /* platform: must be what this host is. */
 static int
 take_platform(const json_t *req, json_t *sb, struct osb_error *err)
@@ -243,9 +228,9 @@ take_platform(const json_t *req, json_t *sb, struct osb_error *err)
 	arch = json_string_value(json_object_get(pf, "arch"));
 	if (os == NULL || arch == NULL)
 		return invalid(err, "platform: needs os and arch");
-	if (strcmp(os, "linux") != 0 || strcmp(arch, host_arch()) != 0)
+	if (strcmp(os, "linux") != 0 || strcmp(arch, local_host_arch()) != 0)
 		return invalid(err, "platform %s/%s: this host is linux/%s",
-		    os, arch, host_arch());
+		    os, arch, local_host_arch());
 	json_object_set(sb, "platform", (json_t *)pf);
 	return 0;
 }

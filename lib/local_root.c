@@ -44,23 +44,6 @@ static const struct { const char *name; mode_t mode; } fresh[] = {
 static const char *const hidden[] = { "etc/shadow", "etc/shadow-",
     "etc/gshadow", "etc/gshadow-", "etc/ssh/ssh_host_*_key", NULL };
 
-/* Set why to the formatted reason and errno's text. Returns -1. */
-static int __attribute__((format(printf, 3, 4)))
-fail(char *why, size_t n, const char *fmt, ...)
-{
-	int saved = errno;
-	size_t len;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, n, fmt, ap);
-	va_end(ap);
-	len = strlen(why);
-	if (saved != 0 && len < n)
-		snprintf(why + len, n - len, ": %s", strerror(saved));
-	return -1;
-}
-
 /*
  * A user namespace mapping 0..LOCAL_ID_COUNT to id_base..: a child
  * made in it holds it while we open it. Its fd, or -1.
@@ -88,7 +71,7 @@ map_userns(unsigned id_base)
 		close(go[1]);
 		return -1;
 	}
-	snprintf(map, sizeof(map), "0 %u %u\n", id_base, LOCAL_ID_COUNT);
+	snprintf(map, sizeof(map), "0 %u %d\n", id_base, LOCAL_ID_COUNT);
 	/* Wait until the child is in its namespace: its map is writable. */
 	for (int tries = 0; tries < 10000 && fd == -1; tries++) {
 		snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
@@ -188,12 +171,12 @@ overlay(const char *host, const char *name, const char *target, int userns,
 	snprintf(upper, sizeof(upper), "upper/%s", name);
 	snprintf(work, sizeof(work), "work/%s", name);
 	if (stat(host, &st) == -1)
-		return fail(why, n, "%s", host);
+		return local_why(why, n, "%s", host);
 	if ((fd = clone_mapped(AT_FDCWD, host, userns)) == -1)
-		return fail(why, n, "map the ids of %s", host);
+		return local_why(why, n, "map the ids of %s", host);
 	if (attach(fd, lower) == -1) {
 		close(fd);
-		return fail(why, n, "mount %s", host);
+		return local_why(why, n, "mount %s", host);
 	}
 	close(fd);
 	/* Without root (userns -1) the host's ids are not ours to give: the
@@ -202,11 +185,11 @@ overlay(const char *host, const char *name, const char *target, int userns,
 	if (mkdir(upper, st.st_mode & 07777) == -1 || (userns != -1 &&
 	    chown(upper, st.st_uid + id_base, st.st_gid + id_base) == -1) ||
 	    mkdir(work, 0700) == -1)
-		return fail(why, n, "make the layer of %s", host);
+		return local_why(why, n, "make the layer of %s", host);
 	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s%s",
 	    lower, upper, work, userns == -1 ? ",userxattr" : "");
 	if (mount("overlay", target, "overlay", 0, opts) == -1)
-		return fail(why, n, "mount an overlay of %s", host);
+		return local_why(why, n, "mount an overlay of %s", host);
 	return 0;
 }
 
@@ -265,13 +248,13 @@ host_root(int userns, unsigned id_base, char *why, size_t n)
 			link[len] = '\0';
 			if (symlink(link, target) == -1 ||
 			    lchown(target, id_base, id_base) == -1)
-				return fail(why, n, "link %s", target);
+				return local_why(why, n, "link %s", target);
 			continue;
 		}
 		if (!S_ISDIR(st.st_mode))
 			continue;
 		if (make_dir(target, st.st_mode & 07777, id_base) == -1)
-			return fail(why, n, "mkdir %s", target);
+			return local_why(why, n, "mkdir %s", target);
 		if (overlay(host, software[i], target, userns, id_base, why,
 		    n) == -1)
 			return -1;
@@ -288,7 +271,7 @@ image_root(const char *image, int userns, unsigned id_base, char *why,
 	if (overlay(image, "root", "rootfs", userns, id_base, why, n) == -1)
 		return -1;
 	if (make_dir("rootfs/etc", 0755, id_base) == -1)
-		return fail(why, n, "make /etc in %s", image);
+		return local_why(why, n, "make /etc in %s", image);
 	return 0;
 }
 
@@ -305,20 +288,20 @@ finish_root(int image, const char *hostname, unsigned id_base, char *why,
 	    sizeof(fresh[0])); i++) {
 		snprintf(path, sizeof(path), "rootfs/%s", fresh[i].name);
 		if (make_dir(path, fresh[i].mode, id_base) == -1)
-			return fail(why, n, "mkdir /%s", fresh[i].name);
+			return local_why(why, n, "mkdir /%s", fresh[i].name);
 	}
 	snprintf(text, sizeof(text), "127.0.0.1\tlocalhost\n::1\tlocalhost "
 	    "ip6-localhost ip6-loopback\n10.0.2.100\t%s\n", hostname);
 	snprintf(path, sizeof(path), "rootfs/etc/hosts");
 	if (put_file(path, text, id_base) == -1)
-		return fail(why, n, "write /etc/hosts");
+		return local_why(why, n, "write /etc/hosts");
 	snprintf(path, sizeof(path), "rootfs/etc/hostname");
 	snprintf(text, sizeof(text), "%s\n", hostname);
 	if (put_file(path, text, id_base) == -1)
-		return fail(why, n, "write /etc/hostname");
+		return local_why(why, n, "write /etc/hostname");
 	snprintf(path, sizeof(path), "rootfs/etc/resolv.conf");
 	if (put_file(path, "nameserver 10.0.2.3\n", id_base) == -1)
-		return fail(why, n, "write /etc/resolv.conf");
+		return local_why(why, n, "write /etc/resolv.conf");
 	return 0;
 }
 
@@ -351,12 +334,12 @@ clone_volumes(const char *sbdir, const struct local_plan *plan, int userns,
 	int src, fd;
 
 	if (plan->nmounts > 0 && mkdir("volumes", 0700) == -1)
-		return fail(why, n, "mkdir volumes");
+		return local_why(why, n, "mkdir volumes");
 	for (i = 0; i < plan->nmounts; i++) {
 		vols[i] = plan->mounts[i];
 		if ((src = local_open_beneath(plan->mounts[i].source,
 		    plan->mounts[i].sub)) == -1)
-			return fail(why, n, "volume %s%s%s",
+			return local_why(why, n, "volume %s%s%s",
 			    plan->mounts[i].source, *plan->mounts[i].sub ?
 			    "/" : "", plan->mounts[i].sub);
 		fd = clone_mapped(src, "", userns);
@@ -365,7 +348,7 @@ clone_volumes(const char *sbdir, const struct local_plan *plan, int userns,
 		if (fd == -1 || attach(fd, at) == -1) {
 			if (fd != -1)
 				close(fd);
-			return fail(why, n, "mount volume %s",
+			return local_why(why, n, "mount volume %s",
 			    plan->mounts[i].source);
 		}
 		close(fd);
@@ -397,7 +380,7 @@ make_stage(char *stage, char *why, size_t n)
 			strlcpy(stage, stages[i], PATH_MAX);
 			return 0;
 		}
-	return fail(why, n, "no directory to stage the sandbox's root in "
+	return local_why(why, n, "no directory to stage the sandbox's root in "
 	    "(one of /mnt, /media, /srv, /run)");
 }
 
@@ -432,14 +415,14 @@ local_root_build(const char *sbdir, const struct local_plan *plan,
 
 	if (unshare(CLONE_NEWNS) == -1 ||
 	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
-		return fail(why, n, "make a mount namespace");
+		return local_why(why, n, "make a mount namespace");
 	if (!rootless && (userns = map_userns(id_base)) == -1)
-		return fail(why, n, "make a user namespace for ids %u-%u",
+		return local_why(why, n, "make a user namespace for ids %u-%u",
 		    id_base, id_base + LOCAL_ID_COUNT - 1);
 	if (make_dir("rootfs", 0755, id_base) == -1 ||
 	    mkdir("lower", 0700) == -1 || mkdir("upper", 0755) == -1 ||
 	    mkdir("work", 0700) == -1)
-		rc = fail(why, n, "make the layers in %s", sbdir);
+		rc = local_why(why, n, "make the layers in %s", sbdir);
 	else if (plan->rootfs)
 		rc = image_root(plan->lower, userns, id_base, why, n);
 	else
@@ -455,7 +438,7 @@ local_root_build(const char *sbdir, const struct local_plan *plan,
 	if (rc == 0 && (snprintf(path, sizeof(path), "%s/rootfs", stage),
 	    mkdir(path, 0755) == -1 || mount("rootfs", path, NULL, MS_BIND |
 	    MS_REC, NULL) == -1))
-		rc = fail(why, n, "stage the root in %s", stage);
+		rc = local_why(why, n, "stage the root in %s", stage);
 	return rc;
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "local_seccomp.h"
+#include "local_state.h"
 
 const char *const local_default_caps[] = { "CAP_CHOWN", "CAP_DAC_OVERRIDE",
     "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW", "CAP_SETGID",
@@ -42,21 +43,6 @@ native_arch(const char *arch)
 	if (strcmp(arch, "arm64") == 0)
 		return "SCMP_ARCH_AARCH64";
 	return NULL;
-}
-
-/* This machine's architecture, as Go names it ("amd64"). */
-static const char *
-host_arch(void)
-{
-	struct utsname u;
-
-	if (uname(&u) == -1)
-		return "";
-	if (strcmp(u.machine, "x86_64") == 0)
-		return "amd64";
-	if (strcmp(u.machine, "aarch64") == 0)
-		return "arm64";
-	return u.machine[0] == 'i' ? "386" : "";
 }
 
 /* Is s one of the strings of array a? */
@@ -290,8 +276,8 @@ local_seccomp_load(const char *path, char *why, size_t n)
 		return NULL;
 	}
 	len = (size_t)snprintf(why, n, "seccomp profile %s: ", path);
-	out = local_seccomp_translate(profile, host_arch(), why + (len < n ?
-	    len : 0), len < n ? n - len : 0);
+	out = local_seccomp_translate(profile, local_host_arch(),
+	    why + (len < n ? len : 0), len < n ? n - len : 0);
 	json_decref(profile);
 	return out;
 }

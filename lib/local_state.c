@@ -4,6 +4,7 @@
  */
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/time.h>
 #include <sys/types.h>
 
@@ -12,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +39,36 @@ local_path(const struct osb_local *l, const char *id, const char *name,
 	else
 		n = snprintf(buf, PATH_MAX, "%s/%s/%s", l->dir, id, name);
 	return n < 0 || n >= PATH_MAX ? -1 : 0;
+}
+
+int
+local_why(char *why, size_t n, const char *fmt, ...)
+{
+	int saved = errno;
+	size_t len;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, n, fmt, ap);
+	va_end(ap);
+	len = strlen(why);
+	if (saved != 0 && len < n)
+		snprintf(why + len, n - len, ": %s", strerror(saved));
+	return -1;
+}
+
+const char *
+local_host_arch(void)
+{
+	struct utsname u;
+
+	if (uname(&u) == -1)
+		return "";
+	if (strcmp(u.machine, "x86_64") == 0)
+		return "amd64";
+	if (strcmp(u.machine, "aarch64") == 0)
+		return "arm64";
+	return "";
 }
 
 void

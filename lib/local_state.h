@@ -38,6 +38,14 @@ struct osb_local {
 /* dir/id/name into buf (PATH_MAX); -1 when it does not fit. */
 int local_path(const struct osb_local *, const char *id, const char *name,
     char *buf);
+/* Set why (n bytes) to the formatted reason, then ": " and errno's text
+ * when errno is set. Returns -1, for "return local_why(...)". */
+int local_why(char *why, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* This machine's architecture as the API and Go name it ("amd64",
+ * "arm64"), "" for another. */
+const char *local_host_arch(void);
+
 /* The OCI runtime's state directory, dir/runtime, into buf (PATH_MAX;
  * the state directory's path is short enough for it). */
 void local_runtime_root(const struct osb_local *, char *buf);

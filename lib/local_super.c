@@ -44,7 +44,7 @@ struct super {
 	const struct local_plan *plan;
 	char id[LOCAL_ID_LEN + 1];
 	char sbdir[PATH_MAX];
-	pid_t init;		/* the sandbox's pid 1, our child once created */
+	pid_t init;		/* its pid 1, our child once created */
 	pid_t slirp;		/* its network */
 	int slirp_hold;		/* slirp4netns ends when this closes */
 	int created;		/* the runtime knows the container */
@@ -56,7 +56,7 @@ struct super {
 	char stage[PATH_MAX];	/* where the runtime finds its root */
 	char token[33];
 	char runtime[PATH_MAX];	/* the OCI runtime's full path */
-	int rootless;		/* not root: in a user namespace of our own */
+	int rootless;		/* not root: in a user namespace of ours */
 	char entry_text[240];	/* why the entrypoint could not start */
 	char entry_end[400];	/* how it ended, once it has */
 	char note[512];		/* what the Running status says */
