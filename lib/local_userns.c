@@ -63,7 +63,7 @@ local_userns_signal_all(pid_t init, int sig)
 		if (strspn(de->d_name, "0123456789") != strlen(de->d_name) ||
 		    strlen(de->d_name) > 20)
 			continue;
-		snprintf(path, sizeof(path), "/proc/%s/ns/pid", de->d_name);
+		snprintf(path, sizeof(path), "/proc/%.20s/ns/pid", de->d_name);
 		if ((n = readlink(path, their, sizeof(their) - 1)) <= 0)
 			continue;
 		their[n] = '\0';
