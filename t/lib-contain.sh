@@ -70,8 +70,10 @@ alive() {
 contain_suite() {
 	local markers="$TMP/markers"
 
+	# No memory limit: without cgroups it is an address space rlimit,
+	# which AddressSanitizer cannot live with.
 	test_expect_success 'setup: a sandbox, and markers of the host' '
-		C=$($AS osb-sandbox create -q -t 10m) &&
+		C=$($AS osb-sandbox create -q -t 10m --resource cpu=1) &&
 		$AS osb-file write "$C" /tmp/syscall.py <"$TMP/syscall.py" &&
 		M=osb-marker-$$ &&
 		echo secret >"/root/$M" && echo secret >"/home/$M" &&
@@ -147,7 +149,7 @@ import socket, sys
 s = socket.socket(); s.bind((\"127.0.0.1\", int(sys.argv[1]))); s.listen()
 c, _ = s.accept(); c.sendall(b\"host\\n\")
 " $hp & lp=$! &&
-		O=$($AS osb-sandbox create -q -t 10m) &&
+		O=$($AS osb-sandbox create -q -t 10m --resource cpu=1) &&
 		op=$(free_port) &&
 		inside "$O" "python3 -c \"
 import socket
