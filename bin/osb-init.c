@@ -137,15 +137,27 @@ start_execd(char **argv, int sock)
 	_exit(127);
 }
 
-/* Start the entrypoint, with the sandbox's PATH. Returns its pid, -1. */
+/* Start the entrypoint, with the sandbox's PATH, and wait until it has
+ * been exec'd: a program that cannot start has said so (its event goes
+ * before execd's readiness). Returns its pid, -1. */
 static pid_t
 start_entrypoint(char **argv)
 {
-	pid_t pid = fork();
-	int null;
+	int null, started[2];
+	pid_t pid;
+	char c;
 
-	if (pid != 0)
+	if (pipe2(started, O_CLOEXEC) == -1 || (pid = fork()) == -1)
+		return -1;
+	if (pid != 0) {
+		close(started[1]);
+		/* End of file: exec'd, or gone after its event. */
+		while (read(started[0], &c, 1) == -1 && errno == EINTR)
+			;
+		close(started[0]);
 		return pid;
+	}
+	close(started[0]);
 	child_setup();
 	if ((null = open("/dev/null", O_RDONLY)) != -1 && null != 0) {
 		dup2(null, STDIN_FILENO);

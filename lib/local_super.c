@@ -539,6 +539,10 @@ pending_event(struct super *s)
 		fail_create(s, "osb-execd %s%s%s", how, *last ? ": " : "",
 		    last);
 	}
+	/* A sandbox whose entrypoint cannot start does not run, as a
+	 * container whose process cannot start. */
+	if (ev.kind == LOCAL_EV_ENTRY && ev.text[0] != '\0')
+		fail_create(s, "%s", ev.text);
 	entrypoint_ended(s, &ev);
 }
 

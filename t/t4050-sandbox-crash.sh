@@ -97,12 +97,13 @@ test_expect_success 'an entrypoint that ends is reported; execd goes on' '
 	echo alive >expect && test_cmp expect out
 '
 
-test_expect_success 'an entrypoint that cannot start says why' '
-	S=$(osb-sandbox create -q --entrypoint /no/such/program) &&
-	wait_for 50 grep -q "status 127" "$XDG_STATE_HOME/osb/$S/supervisor.log" &&
-	test "$(state "$S")" = Running &&
-	echo "entrypoint_exited: entrypoint exited with status 127 (entrypoint /no/such/program: No such file or directory)" >expect &&
-	test_cmp expect why
+test_expect_success 'an entrypoint that cannot start: no sandbox, and why' '
+	osb-sandbox list -a -q >before &&
+	expect_code 1 osb-sandbox create -q --entrypoint /no/such/program &&
+	stderr_is "osb-sandbox: create sandbox: entrypoint /no/such/program: No such file or directory (500 RUNTIME_ERROR)" &&
+	expect_code 1 osb-sandbox create -q --entrypoint /etc/passwd &&
+	stderr_is "osb-sandbox: create sandbox: entrypoint /etc/passwd: Permission denied (500 RUNTIME_ERROR)" &&
+	osb-sandbox list -a -q >after && test_cmp before after
 '
 
 test_expect_success 'an entrypoint killed by a signal is told so' '
