@@ -143,12 +143,14 @@ contain_suite() {
 	'
 
 	test_expect_success 'the host loopback and another sandbox are out of reach' '
-		hp=$(free_port) &&
+		rm -f hp &&
 		python3 -c "
-import socket, sys
-s = socket.socket(); s.bind((\"127.0.0.1\", int(sys.argv[1]))); s.listen()
+import os, socket
+s = socket.socket(); s.bind((\"127.0.0.1\", 0)); s.listen()
+open(\"hp.tmp\", \"w\").write(str(s.getsockname()[1])); os.rename(\"hp.tmp\", \"hp\")
 c, _ = s.accept(); c.sendall(b\"host\\n\")
-" $hp & lp=$! &&
+" & lp=$! &&
+		wait_for 50 test -s hp && hp=$(cat hp) &&
 		O=$($AS osb-sandbox create -q -t 10m --resource cpu=1) &&
 		op=$(free_port) &&
 		inside "$O" "python3 -c \"
