@@ -33,6 +33,8 @@ struct options {
 	unsigned short port;
 	const char *token;
 	int64_t grace_ms;
+	unsigned per_client;	/* connections one client address may hold */
+	unsigned idle_s;	/* idle connection timeout, seconds */
 };
 
 static int signal_pipe[2] = { -1, -1 };
@@ -84,6 +86,7 @@ usage(FILE *f)
 	fprintf(f,
 "usage: osb-execd [--listen ADDR] [--port PORT] [--access-token TOKEN]\n"
 "                 [--log-level N] [--graceful-shutdown-timeout DURATION]\n"
+"                 [--max-client-connections N] [--idle-timeout DURATION]\n"
 "\n"
 "Serve the OpenSandbox execd API: commands, sessions, code, files, metrics.\n"
 "\n"
@@ -97,6 +100,12 @@ usage(FILE *f)
 "      --graceful-shutdown-timeout DURATION\n"
 "                          on SIGTERM, how long open streams may run on\n"
 "                          (default: $EXECD_API_GRACE_SHUTDOWN or 1s)\n"
+"      --max-client-connections N\n"
+"                          connections one client address may hold open;\n"
+"                          more are closed at once (default %d)\n"
+"      --idle-timeout DURATION\n"
+"                          close a connection idle that long between\n"
+"                          requests (default %ds); streams are never cut\n"
 "  -h, --help              show this help\n"
 "      --version           show the version\n"
 "\n"
@@ -104,14 +113,23 @@ usage(FILE *f)
 "Kernelspecs are looked for along $JUPYTER_PATH and Jupyter's data path;\n"
 "$EXECD_KERNEL_HEARTBEAT_TIMEOUT (default 10s) is how long a kernel may\n"
 "leave its heartbeat unanswered.\n",
-	    DEFAULT_PORT);
+	    DEFAULT_PORT, OSB_PER_ADDRESS_LIMIT, OSB_IDLE_TIMEOUT);
+}
+
+/* Print "osb-execd: what" and exit 2. */
+static void __attribute__((noreturn))
+usage_error(const char *what)
+{
+	fprintf(stderr, "osb-execd: %s\n", what);
+	exit(2);
 }
 
 /* Fill opts from flags and environment; exits on a usage error. */
 static void
 parse_options(int argc, char **argv, struct options *opts)
 {
-	enum { O_LISTEN = 256, O_PORT, O_TOKEN, O_LEVEL, O_GRACE, O_VERSION };
+	enum { O_LISTEN = 256, O_PORT, O_TOKEN, O_LEVEL, O_GRACE, O_VERSION,
+	    O_PER_CLIENT, O_IDLE };
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "port", required_argument, NULL, O_PORT },
@@ -119,12 +137,16 @@ parse_options(int argc, char **argv, struct options *opts)
 		{ "log-level", required_argument, NULL, O_LEVEL },
 		{ "graceful-shutdown-timeout", required_argument, NULL,
 		    O_GRACE },
+		{ "max-client-connections", required_argument, NULL,
+		    O_PER_CLIENT },
+		{ "idle-timeout", required_argument, NULL, O_IDLE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *grace = getenv("EXECD_API_GRACE_SHUTDOWN");
 	const char *errstr;
+	char errbuf[128];
 	int ch;
 
 	opts->port = DEFAULT_PORT;
@@ -157,6 +179,16 @@ parse_options(int argc, char **argv, struct options *opts)
 			break;
 		case O_GRACE:
 			grace = optarg;
+			break;
+		case O_PER_CLIENT:
+			if (osb_server_parse_limit(optarg, &opts->per_client,
+			    errbuf, sizeof(errbuf)) < 0)
+				usage_error(errbuf);
+			break;
+		case O_IDLE:
+			if (osb_server_parse_timeout(optarg, &opts->idle_s,
+			    errbuf, sizeof(errbuf)) < 0)
+				usage_error(errbuf);
 			break;
 		case 'h':
 			usage(stdout);
@@ -277,6 +309,8 @@ main(int argc, char **argv)
 	cfg.token = opts.token;
 	cfg.token_header = TOKEN_HEADER;
 	cfg.routes = routes;
+	cfg.per_address_limit = opts.per_client;
+	cfg.idle_timeout = opts.idle_s;
 	if ((srv = osb_server_start(&cfg, errbuf, sizeof(errbuf))) == NULL) {
 		execd_log(LOG_ERR_, "%s", errbuf);
 		return 1;

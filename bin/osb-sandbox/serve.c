@@ -31,6 +31,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 "usage: osb-sandbox serve [--listen ADDR:PORT] [--api-key KEY] [--quiet]\n"
+"                         [--max-client-connections N] [--idle-timeout DURATION]\n"
 "\n"
 "Serve the OpenSandbox lifecycle API (/v1/sandboxes...) over the local\n"
 "runtime, with /v1/sandboxes/ID/proxy/PORT/... reaching sandbox ports.\n"
@@ -38,11 +39,18 @@ usage(FILE *f)
 "      --listen ADDR:PORT  address to listen on (default " DEFAULT_LISTEN ")\n"
 "      --api-key KEY       require OPEN-SANDBOX-API-KEY: KEY on every API\n"
 "                          request (default: no check)\n"
+"      --max-client-connections N\n"
+"                          connections one client address may hold open;\n"
+"                          more are closed at once (default %d)\n"
+"      --idle-timeout DURATION\n"
+"                          close a connection idle that long between\n"
+"                          requests (default %ds); streams are never cut\n"
 "  -q, --quiet             no log line per request\n"
 "  -h, --help              show this help\n"
 "\n"
 "Runs in the foreground, logging to stderr; SIGTERM or SIGINT stops it\n"
-"and leaves the sandboxes running.\n");
+"and leaves the sandboxes running.\n", OSB_PER_ADDRESS_LIMIT,
+	    OSB_IDLE_TIMEOUT);
 }
 
 /* Fill serve from the command line; returns 0, or the exit status of a
@@ -50,14 +58,18 @@ usage(FILE *f)
 static int
 parse_options(int argc, char **argv)
 {
-	enum { O_LISTEN = 256, O_API_KEY };
+	enum { O_LISTEN = 256, O_API_KEY, O_PER_CLIENT, O_IDLE };
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "api-key", required_argument, NULL, O_API_KEY },
+		{ "max-client-connections", required_argument, NULL,
+		    O_PER_CLIENT },
+		{ "idle-timeout", required_argument, NULL, O_IDLE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	char errbuf[128];
 	int ch;
 
 	serve.listen = DEFAULT_LISTEN;
@@ -69,6 +81,22 @@ parse_options(int argc, char **argv)
 			break;
 		case O_API_KEY:
 			serve.api_key = *optarg ? optarg : NULL;
+			break;
+		case O_PER_CLIENT:
+			if (osb_server_parse_limit(optarg, &serve.per_client,
+			    errbuf, sizeof(errbuf)) < 0) {
+				fprintf(stderr, "osb-sandbox serve: %s\n",
+				    errbuf);
+				return 2;
+			}
+			break;
+		case O_IDLE:
+			if (osb_server_parse_timeout(optarg, &serve.idle_s,
+			    errbuf, sizeof(errbuf)) < 0) {
+				fprintf(stderr, "osb-sandbox serve: %s\n",
+				    errbuf);
+				return 2;
+			}
 			break;
 		case 'q':
 			serve.quiet = 1;
@@ -157,7 +185,7 @@ int
 serve_main(int argc, char **argv)
 {
 	static const struct osb_server_hooks hooks = { serve_pick,
-	    serve_completed };
+	    serve_completed, serve_decorate };
 	struct osb_server_config cfg = { 0 };
 	struct osb_error err = { 0 };
 	struct osb_server *srv;
@@ -176,6 +204,9 @@ serve_main(int argc, char **argv)
 	}
 	cfg.listen = serve.listen;
 	cfg.port = 8080;
+	cfg.invalid_code = "INVALID_REQUEST";
+	cfg.per_address_limit = serve.per_client;
+	cfg.idle_timeout = serve.idle_s;
 	if ((srv = osb_server_start_hooked(&cfg, &hooks, errbuf,
 	    sizeof(errbuf))) == NULL) {
 		fprintf(stderr, "osb-sandbox serve: %s\n", errbuf);
