@@ -111,6 +111,8 @@ test_expect_success 'headers go on, but not hop-by-hop ones, the API key, cookie
 	! json_get out headers authorization &&
 	curl -s -H "Connection: X-Hop" -H "X-Hop: 1" "$P/$EP/h" >out &&
 	! json_get out headers x-hop &&
+	curl -s -H "X-Forwarded-For: 203.0.113.9" "$P/$EP/h" >out &&
+	test "$(json_get out headers x-forwarded-for)" = 127.0.0.1 &&
 	curl -s -D headers -o out "$P/$EP/hop" &&
 	grep_q "^X-Echo: yes" headers &&
 	! grep -qi "^x-hop:" headers

@@ -31,7 +31,8 @@ usage(FILE *f)
 {
 	fprintf(f,
 "usage: osb-sandbox serve [--listen ADDR:PORT] [--api-key KEY] [--quiet]\n"
-"                         [--max-client-connections N] [--idle-timeout DURATION]\n"
+"                         [--advertise HOST:PORT] [--max-client-connections N]\n"
+"                         [--idle-timeout DURATION]\n"
 "\n"
 "Serve the OpenSandbox lifecycle API (/v1/sandboxes...) over the local\n"
 "runtime, with /v1/sandboxes/ID/proxy/PORT/... reaching sandbox ports.\n"
@@ -39,6 +40,9 @@ usage(FILE *f)
 "      --listen ADDR:PORT  address to listen on (default " DEFAULT_LISTEN ")\n"
 "      --api-key KEY       require OPEN-SANDBOX-API-KEY: KEY on every API\n"
 "                          request (default: no check)\n"
+"      --advertise HOST:PORT\n"
+"                          the address proxy endpoints name (default: the\n"
+"                          --listen address)\n"
 "      --max-client-connections N\n"
 "                          connections one client address may hold open;\n"
 "                          more are closed at once (default %d)\n"
@@ -58,10 +62,11 @@ usage(FILE *f)
 static int
 parse_options(int argc, char **argv)
 {
-	enum { O_LISTEN = 256, O_API_KEY, O_PER_CLIENT, O_IDLE };
+	enum { O_LISTEN = 256, O_API_KEY, O_ADVERTISE, O_PER_CLIENT, O_IDLE };
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "api-key", required_argument, NULL, O_API_KEY },
+		{ "advertise", required_argument, NULL, O_ADVERTISE },
 		{ "max-client-connections", required_argument, NULL,
 		    O_PER_CLIENT },
 		{ "idle-timeout", required_argument, NULL, O_IDLE },
@@ -81,6 +86,9 @@ parse_options(int argc, char **argv)
 			break;
 		case O_API_KEY:
 			serve.api_key = *optarg ? optarg : NULL;
+			break;
+		case O_ADVERTISE:
+			serve.advertise = optarg;
 			break;
 		case O_PER_CLIENT:
 			if (osb_server_parse_limit(optarg, &serve.per_client,
@@ -121,6 +129,8 @@ parse_options(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (serve.advertise == NULL)
+		serve.advertise = serve.listen;
 	return 0;
 }
 

@@ -19,7 +19,8 @@
 struct serve {
 	struct osb_local *local;
 	const char *api_key;	/* NULL: no check */
-	const char *listen;	/* ADDR:PORT, for endpoints without a Host */
+	const char *listen;	/* ADDR:PORT */
+	const char *advertise;	/* HOST:PORT in proxy endpoints */
 	int quiet;		/* no request log */
 	unsigned per_client;	/* connections per client address; 0: default */
 	unsigned idle_s;	/* idle connection timeout; 0: default */
