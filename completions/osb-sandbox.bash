@@ -5,7 +5,7 @@
 # their values: states, output formats, files.
 
 # Options that take a value in the next word.
-_osb_sandbox_valued='-o|--output|--domain|--protocol|--api-key|--request-timeout|--config|--execd-token|-i|--image|-t|--timeout|-e|--env|-m|--metadata|--resource|--entrypoint|--network-policy-file|--volumes-file|--extension|--ready-timeout|--image-auth-username|--image-auth-password|-s|--state|--page|--page-size|-p|--port|--resume-timeout|--listen'
+_osb_sandbox_valued='-o|--output|--domain|--protocol|--api-key|--request-timeout|--config|--execd-token|-i|--image|-t|--timeout|-e|--env|-m|--metadata|--resource|--entrypoint|--network-policy-file|--volumes-file|--extension|--ready-timeout|--image-auth-username|--image-auth-password|-s|--state|--page|--page-size|-p|--port|--resume-timeout|--listen|--advertise|--max-client-connections|--idle-timeout'
 
 _osb_sandbox_global='--output --domain --protocol --api-key --request-timeout
 	--config --execd-token --verbose --no-color --quiet --help --version'
@@ -28,7 +28,8 @@ _osb_sandbox_options()
 	renew)		echo --timeout ;;
 	endpoint)	echo --port ;;
 	metrics)	echo --watch ;;
-	serve)		echo --listen --api-key --quiet --help ;;
+	serve)		echo --listen --api-key --advertise --max-client-connections \
+			--idle-timeout --quiet --help ;;
 	'')		echo --image --timeout --env --metadata --resource \
 			    --entrypoint --network-policy-file --volumes-file \
 			    --extension --skip-health-check --ready-timeout \

@@ -7,7 +7,7 @@ set -g __osb_sandbox_valued -o --output --domain --protocol --api-key \
     -m --metadata --resource --entrypoint --network-policy-file \
     --volumes-file --extension --ready-timeout --image-auth-username \
     --image-auth-password -s --state --page --page-size -p --port \
-    --resume-timeout --listen
+    --resume-timeout --listen --advertise --max-client-connections --idle-timeout
 
 # The subcommand given so far (options and their values aside); fails
 # when there is none yet.
@@ -103,3 +103,6 @@ complete -c osb-sandbox -n '__osb_sandbox_using endpoint' -s p -l port -x -a 447
 complete -c osb-sandbox -n '__osb_sandbox_using metrics' -l watch -d 'A line per second until interrupted'
 complete -c osb-sandbox -n '__osb_sandbox_using resume' -l resume-timeout -x -d 'How long to wait for the execd'
 complete -c osb-sandbox -n '__osb_sandbox_using serve' -l listen -x -d 'Address to listen on ADDR:PORT'
+complete -c osb-sandbox -n '__osb_sandbox_using serve' -l advertise -x -d 'Address proxy endpoints name HOST:PORT'
+complete -c osb-sandbox -n '__osb_sandbox_using serve' -l max-client-connections -x -d 'Connections one client address may hold (default 4096)'
+complete -c osb-sandbox -n '__osb_sandbox_using serve' -l idle-timeout -x -d 'Close connections idle this long (default 60s)'
