@@ -21,6 +21,7 @@
 #include "metrics.h"
 #include "server.h"
 #include "session.h"
+#include "tmp_journal.h"
 #include "util.h"
 
 #define DEFAULT_PORT 44772
@@ -264,6 +265,22 @@ open_log(void)
 	return 0;
 }
 
+/* The temp file journal; the files a daemon killed mid-upload left are
+ * removed now. Without one the daemon still serves. */
+static void
+open_journal(void)
+{
+	char err[512];
+	int n;
+
+	if ((n = tmp_journal_open(err, sizeof(err))) < 0)
+		execd_log(LOG_WARN_, "%s: temp files left by a crash will "
+		    "not be removed", err);
+	else if (n > 0)
+		execd_log(LOG_INFO_, "removed %d temp file%s left by a "
+		    "daemon that was killed", n, n == 1 ? "" : "s");
+}
+
 /* Wait up to ms for the open connections to close. */
 static void
 wait_connections(struct osb_server *srv, int64_t ms)
@@ -304,6 +321,7 @@ main(int argc, char **argv)
 	parse_options(argc, argv, &opts);
 	if (open_log() < 0 || setup_signals() < 0)
 		return 1;
+	open_journal();
 	cfg.listen = opts.listen;
 	cfg.port = opts.port;
 	cfg.token = opts.token;
@@ -323,6 +341,7 @@ main(int argc, char **argv)
 	execd_log(LOG_INFO_, "signal %d: shutting down (grace %lld ms)", sig,
 	    (long long)opts.grace_ms);
 	shut_down(srv, opts.grace_ms);
+	tmp_journal_close();
 	execd_log(LOG_INFO_, "stopped");
 	return 0;
 }

@@ -4,9 +4,12 @@
  * "file" part it describes.
  *
  * The body is parsed as it arrives and each file streamed into a temp file
- * next to its target, renamed into place when its part ends; memory use
- * does not grow with the file. A body that breaks off or goes wrong leaves
- * no temp file behind, and no part of the file it was writing.
+ * next to its target; memory use does not grow with the file. The files
+ * are renamed into place only once the whole body has been read and found
+ * good, so a 4xx reply means no file was replaced. A body that breaks off
+ * or goes wrong leaves no temp file behind; the temp files are journaled
+ * (tmp_journal.h), so a daemon killed mid-upload has its swept at the
+ * next start.
  */
 #include <sys/stat.h>
 
@@ -20,6 +23,7 @@
 #include "buf.h"
 #include "file_util.h"
 #include "multipart.h"
+#include "tmp_journal.h"
 
 #define META_MAX (64 * 1024)
 #define WRITE_BUF (1024 * 1024)
@@ -30,6 +34,13 @@
 #define E_METADATA	"INVALID_FILE_METADATA"
 
 enum part_kind { PART_NONE, PART_META, PART_FILE, PART_OTHER };
+
+/* A file written in full, waiting for the body to end well. */
+struct staged {
+	char *tmp;
+	char *target;
+	struct tmp_entry entry;
+};
 
 struct upload {
 	struct osb_req *req;
@@ -42,8 +53,12 @@ struct upload {
 	/* The file part being written. */
 	int fd;
 	char *tmp;
+	struct tmp_entry entry;
 	struct file_sink sink;
-	unsigned files;		/* files put in place */
+	/* The files written in full, in the order they came. */
+	struct staged *staged;
+	size_t nstaged;
+	unsigned files;		/* files written in full */
 };
 
 /* Drop the file being written, if any. */
@@ -53,11 +68,30 @@ discard_file(struct upload *u)
 	if (u->fd >= 0)
 		close(u->fd);
 	u->fd = -1;
-	if (u->tmp)
+	if (u->tmp) {
 		unlink(u->tmp);
+		tmp_journal_forget(&u->entry);
+	}
 	free(u->tmp);
 	u->tmp = NULL;
 	file_sink_free(&u->sink);
+}
+
+/* Drop the staged files: their temp files go. */
+static void
+discard_staged(struct upload *u)
+{
+	size_t i;
+
+	for (i = 0; i < u->nstaged; i++) {
+		unlink(u->staged[i].tmp);
+		tmp_journal_forget(&u->staged[i].entry);
+		free(u->staged[i].tmp);
+		free(u->staged[i].target);
+	}
+	free(u->staged);
+	u->staged = NULL;
+	u->nstaged = 0;
 }
 
 /* Reply to a failed system call on path and drop the file; returns -1. */
@@ -144,11 +178,12 @@ metadata_done(struct upload *u)
 	return 0;
 }
 
-/* The file part ended: give it its permissions and put it in place. */
+/* The file part ended: give it its permissions and stage it. */
 static int
 file_done(struct upload *u)
 {
 	const char *op = "write";
+	struct staged *grown;
 
 	if (file_sink_flush(&u->sink) < 0 ||
 	    file_perm_apply(NULL, u->fd, &u->perm, &op) < 0)
@@ -158,15 +193,61 @@ file_done(struct upload *u)
 		return fail_errno(u, "write", u->target);
 	}
 	u->fd = -1;
-	if (rename(u->tmp, u->target) < 0)
-		return fail_errno(u, "rename", u->target);
-	free(u->tmp);
+	grown = reallocarray(u->staged, u->nstaged + 1, sizeof(*u->staged));
+	if (grown == NULL)
+		return fail_errno(u, "stage", u->target);
+	u->staged = grown;
+	u->staged[u->nstaged].tmp = u->tmp;
+	u->staged[u->nstaged].target = u->target;
+	u->staged[u->nstaged].entry = u->entry;
+	u->nstaged++;
 	u->tmp = NULL;
-	file_sink_free(&u->sink);
-	free(u->target);
 	u->target = NULL;
+	file_sink_free(&u->sink);
 	u->files++;
 	return 0;
+}
+
+/*
+ * Rename every staged file into place, in order. Returns 0, or -1 after
+ * a 500 naming the file that failed and those already in place (a
+ * rename within a directory rarely fails, but the reply must not lie).
+ */
+static int
+commit_staged(struct upload *u)
+{
+	struct osb_buf done = { 0 };
+	size_t i;
+	int saved;
+
+	for (i = 0; i < u->nstaged; i++) {
+		if (rename(u->staged[i].tmp, u->staged[i].target) < 0)
+			break;
+		tmp_journal_forget(&u->staged[i].entry);
+		if (done.len)
+			osb_buf_append(&done, ", ", 2);
+		osb_buf_append(&done, u->staged[i].target,
+		    strlen(u->staged[i].target));
+		free(u->staged[i].tmp);
+		free(u->staged[i].target);
+	}
+	if (i == u->nstaged) {
+		free(u->staged);
+		u->staged = NULL;
+		u->nstaged = 0;
+		osb_buf_free(&done);
+		return 0;
+	}
+	saved = errno;
+	osb_reply_error(u->req, 500, OSB_E_RUNTIME, "rename %s: %s (in "
+	    "place already: %.*s)", u->staged[i].target, strerror(saved),
+	    (int)done.len, done.len ? done.data : "none");
+	/* The failed one and the rest: their targets stay as they were. */
+	memmove(u->staged, u->staged + i, (u->nstaged - i) *
+	    sizeof(*u->staged));
+	u->nstaged -= i;
+	osb_buf_free(&done);
+	return -1;
 }
 
 /* A part starts: metadata, a file (after its metadata), or ignored. */
@@ -195,6 +276,7 @@ on_part_begin(void *arg, const struct osb_multipart_part *part)
 		if ((u->fd = file_tmp_create(u->target, &u->tmp)) < 0 ||
 		    file_sink_init(&u->sink, u->fd, WRITE_BUF) < 0)
 			return fail_errno(u, "create temp file for", u->target);
+		tmp_journal_note(u->tmp, &u->entry);
 		u->part = PART_FILE;
 	}
 	return 0;
@@ -303,8 +385,10 @@ upload_body(struct osb_req *req, const char *data, size_t len)
 		return 0;
 	reply_parse_error(req, u, status);
 	discard_file(u);
+	discard_staged(u);
 	return -1;
 }
+
 
 /* The whole body is in: it must have ended properly, every metadata part
  * with its file. */
@@ -320,19 +404,23 @@ upload_finish(struct osb_req *req)
 	if ((status = osb_multipart_finish(u->mp)) != 0) {
 		reply_parse_error(req, u, status);
 		discard_file(u);
+		discard_staged(u);
 		return 0;
 	}
 	if (u->target && u->files == 0)
-		return osb_reply_error(req, 400, E_CONTENT,
-		    "file is missing for %s", u->target);
-	if (u->target)
-		return osb_reply_error(req, 400, E_FILE,
-		    "metadata and file count mismatch: no file part for %s",
+		osb_reply_error(req, 400, E_CONTENT, "file is missing for %s",
 		    u->target);
-	if (u->files == 0)
-		return osb_reply_error(req, 400, E_METADATA,
+	else if (u->target)
+		osb_reply_error(req, 400, E_FILE, "metadata and file count "
+		    "mismatch: no file part for %s", u->target);
+	else if (u->files == 0)
+		osb_reply_error(req, 400, E_METADATA,
 		    "metadata file is missing");
-	return osb_reply_empty(req, 200);
+	else if (commit_staged(u) == 0)
+		osb_reply_empty(req, 200);
+	/* Nothing is left after a commit; after a refusal, all of it. */
+	discard_staged(u);
+	return 0;
 }
 
 /* However the request ended (the client may have gone mid-file), nothing
@@ -345,6 +433,7 @@ upload_done(struct osb_req *req)
 	if (u == NULL)
 		return;
 	discard_file(u);
+	discard_staged(u);
 	osb_multipart_free(u->mp);
 	osb_buf_free(&u->meta);
 	free(u->target);
