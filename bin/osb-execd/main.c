@@ -17,6 +17,7 @@
 #include "code.h"
 #include "command.h"
 #include "files.h"
+#include "guard.h"
 #include "log.h"
 #include "metrics.h"
 #include "server.h"
@@ -321,6 +322,9 @@ main(int argc, char **argv)
 	parse_options(argc, argv, &opts);
 	if (open_log() < 0 || setup_signals() < 0)
 		return 1;
+	if (guard_start(errbuf, sizeof(errbuf)) < 0)
+		execd_log(LOG_WARN_, "%s: commands will outlive a daemon "
+		    "that is killed", errbuf);
 	open_journal();
 	cfg.listen = opts.listen;
 	cfg.port = opts.port;
