@@ -5,8 +5,7 @@
 # order, and bad requests.
 . "$(dirname "$0")/lib.sh"
 
-[ -f /usr/share/jupyter/kernels/python3/kernel.json ] ||
-	skip_all "no python3 kernelspec (python3-ipykernel)"
+require KERNEL
 export TMPDIR=$TMP
 
 # new_context [LANGUAGE]: a context (python unless given); its id in $cid.

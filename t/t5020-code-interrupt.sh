@@ -4,8 +4,7 @@
 # interrupts its cell; bad and unknown ids.
 . "$(dirname "$0")/lib.sh"
 
-[ -f /usr/share/jupyter/kernels/python3/kernel.json ] ||
-	skip_all "no python3 kernelspec (python3-ipykernel)"
+require KERNEL
 export TMPDIR=$TMP
 
 LOOP='print("started", flush=True)

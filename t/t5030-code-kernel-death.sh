@@ -4,8 +4,7 @@
 # and can be deleted. No kernel outlives the daemon: stopped, or killed.
 . "$(dirname "$0")/lib.sh"
 
-[ -f /usr/share/jupyter/kernels/python3/kernel.json ] ||
-	skip_all "no python3 kernelspec (python3-ipykernel)"
+require KERNEL
 export TMPDIR=$TMP
 
 # new_context: a python context; its id in $C, its kernel's pid in $K.

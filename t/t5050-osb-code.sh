@@ -4,8 +4,7 @@
 # created, listed, got and removed; interrupts; usage and server errors.
 . "$(dirname "$0")/lib.sh"
 
-[ -f /usr/share/jupyter/kernels/python3/kernel.json ] ||
-	skip_all "no python3 kernelspec (python3-ipykernel)"
+require KERNEL
 export TMPDIR=$TMP
 
 LOOP='print("started", flush=True)
