@@ -94,7 +94,7 @@ test_expect_success 'SIGTERM with a stream open: gone within the grace window' '
 	start_execd --graceful-shutdown-timeout 300ms
 	curl -sN "$EXECD_URL/metrics/watch" >watch &
 	cpid=$! &&
-	sleep 0.3 &&
+	wait_for 50 grep -q "^data: " watch &&
 	start=$(date +%s%N) &&
 	kill -TERM $EXECD_PID && wait $EXECD_PID &&
 	end=$(date +%s%N) &&

@@ -100,18 +100,18 @@ test_expect_success 'stdin is /dev/null' '
 '
 
 test_expect_success 'timeout kills the command and everything in its group' '
-	start=$(date +%s) &&
+	start=$(now_ms) &&
 	run command "(sleep 30; echo never) & echo \$! >gc.pid; sleep 30" \
 		cwd "$TMP" timeout =300 &&
-	test $(($(date +%s) - start)) -lt 5 &&
+	test $(($(now_ms) - start)) -lt 5000 &&
 	ev_is out error "CommandExecError -1 signal: killed" &&
 	t_wait_gone "$(cat gc.pid)" 20
 '
 
 test_expect_success 'what it leaves running does not hold the stream' '
-	start=$(date +%s) &&
+	start=$(now_ms) &&
 	run command "sleep 5 & echo \$! >left.pid; echo done" cwd "$TMP" &&
-	test $(($(date +%s) - start)) -lt 3 &&
+	test $(($(now_ms) - start)) -lt 3000 &&
 	test "$(ev out text stdout)" = done &&
 	test "$(ev out types | tail -n 1)" = execution_complete &&
 	kill -0 "$(cat left.pid)" &&

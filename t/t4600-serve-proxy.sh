@@ -220,9 +220,9 @@ test_expect_success 'SIGTERM with a stream open: serve ends it, exits 0' '
 	curl -sN -H "X-EXECD-ACCESS-TOKEN: $tok" -d "{\"command\":\"sleep 30\"}" \
 		"$X/command" >stream 2>&1 &
 	wait_for 50 grep -q "\"init\"" stream &&
-	start=$(date +%s) &&
+	start=$(now_ms) &&
 	stop_serve &&
-	test $(( $(date +%s) - start )) -le 5 &&
+	test $(( $(now_ms) - start )) -le 5000 &&
 	wait_for 50 test "$(jobs -r)" = ""
 '
 

@@ -53,7 +53,7 @@ test_expect_success 'a cell waiting behind the interrupted one runs after it' '
 		-d "$(json code "print(\"queued\")" context "={\"id\":\"$C\"}")" \
 		"$EXECD_URL/code" &
 	q=$!
-	sleep 0.3 &&
+	wait_for 50 grep -q "\"type\":\"init\"" queued &&
 	call 200 DELETE "/code?id=$C" &&
 	wait $cell_pid && wait $q &&
 	ev loop error | grep -q "^KeyboardInterrupt " &&

@@ -71,7 +71,7 @@ test_expect_success 'cells queued behind the one running end with the error too'
 	new_context && start_cell cell "$SLEEPER" || return 1
 	run_in "print(\"never\")" queued &
 	q=$!
-	sleep 0.3 &&
+	wait_for 50 grep -q "\"type\":\"init\"" queued &&
 	kill -KILL "$K" &&
 	wait $cell_pid && wait $q &&
 	ev_is queued types init error &&
