@@ -227,11 +227,9 @@ test_expect_success 'a client gone mid-file leaves no temp file behind' '
 	} >partial &&
 	exec 3<>"/dev/tcp/127.0.0.1/$EXECD_PORT" &&
 	cat partial >&3 &&
-	i=0 && while [ -z "$(ls -A "$T")" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done &&
-	ls -A "$T" | grep -q "^\.gone\.osb-" &&
+	wait_for 50 eval "ls -A \"\$T\" | grep -q \"^\.gone\.osb-\"" &&
 	exec 3>&- 3<&- &&
-	i=0 && while [ -n "$(ls -A "$T")" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done &&
-	empty_dir "$T"
+	wait_for 50 empty_dir "$T"
 '
 
 test_expect_success 'osb-execd killed mid-upload: the next start removes its temp file' '
