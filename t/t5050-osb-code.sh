@@ -32,6 +32,13 @@ test_expect_success 'stdout and stderr stay apart' '
 	echo e >expect && test_cmp expect err
 '
 
+test_expect_success 'output holding a NUL byte comes through whole, and what follows' '
+	osb-code run "$S" -c "print(\"a\\x00b\"); print(\"after\")" >out 2>err &&
+	printf "a\0b\nafter\n" >expect && cmp expect out &&
+	! test -s err &&
+	! grep -q "dropped" "$TMP/execd.log"
+'
+
 test_expect_success 'code from a file, from stdin, and from -' '
 	printf "a = 1\nprint(a + 1)\n" >code.py &&
 	osb-code run "$S" code.py >out && echo 2 >expect && test_cmp expect out &&
