@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# osb-execd against clients that hold connections: idle ones are closed
-# after --idle-timeout, one client address holds at most
+# osb-execd and serve against clients that hold connections: idle ones
+# are closed after --idle-timeout, one client address holds at most
 # --max-client-connections, descriptors past 1024 work, garbage gets a
 # 400 and a close, and many concurrent command streams all complete.
 . "$(dirname "$0")/lib.sh"
+. "$T_DIR/lib-serve.sh"
 
 # Each idle connection is a descriptor of this script's perl as well.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null
@@ -13,11 +14,11 @@ perl -MSocket -e 'socket(my $s, PF_INET, SOCK_STREAM, 0) or exit 1;
 	skip_all "cannot bind 127.0.0.2"
 
 # hold FROM COUNT SECONDS [SEND]: hold-connections.pl in the background
-# against osb-execd; ./conns.state follows.
+# against $PORT (osb-execd's unless set); ./conns.state follows.
 hold() {
 	rm -f conns.state
-	perl "$T_DIR/hold-connections.pl" "$1" "$EXECD_PORT" "$2" "$3" \
-		${4:+"$4"} >hold.out &
+	perl "$T_DIR/hold-connections.pl" "$1" "${PORT:-$EXECD_PORT}" "$2" \
+		"$3" ${4:+"$4"} >hold.out &
 	HOLD_PID=$!
 	T_PIDS="$T_PIDS $HOLD_PID"
 }
@@ -106,6 +107,43 @@ test_expect_success '--max-client-connections 20: the 21st from one address is c
 '
 
 test_expect_success 'stop' 'stop_execd'
+
+start_serve --idle-timeout 2s --max-client-connections 1000
+
+test_expect_success 'serve: 1,200 idle connections from 127.0.0.2 leave /health answering' '
+	PORT=$SERVE_PORT hold 127.0.0.2 1200 20 &&
+	wait_for 100 grep -q "^connected 1200 " conns.state &&
+	curl -s --max-time 5 "$SERVE_URL/health" >body &&
+	test "$(json_get body status)" = healthy
+'
+
+test_expect_success 'serve: 200 past --max-client-connections closed at once, the rest after --idle-timeout' '
+	wait_for 10 grep -q "^connected 1200 closed 200$" conns.state &&
+	wait_for 100 conns_are 1200 1200 &&
+	wait "$HOLD_PID"
+'
+
+test_expect_success 'serve: a garbage request line gets 400 and a close' '
+	perl -MSocket -e "
+		socket(my \$s, PF_INET, SOCK_STREAM, 0) or die;
+		connect(\$s, sockaddr_in($SERVE_PORT, inet_aton(q(127.0.0.1))))
+		    or die;
+		syswrite(\$s, qq(hello there, server\r\n\r\n));
+		alarm 5;
+		print while sysread(\$s, \$_, 4096);" >reply &&
+	head -n 1 reply | tr -d "\r" >actual &&
+	echo "HTTP/1.1 400 Bad Request" >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'serve: stop' 'stop_serve'
+
+test_expect_success 'serve: bad --idle-timeout and --max-client-connections are usage errors' '
+	expect_code 2 osb-sandbox serve --idle-timeout 2d &&
+	stderr_is "osb-sandbox serve: idle timeout 2d: not a duration from 1s to 24h" &&
+	expect_code 2 osb-sandbox serve --max-client-connections 70000 &&
+	stderr_is "osb-sandbox serve: connection limit 70000: too large (1-65535)"
+'
 
 test_expect_success 'bad --idle-timeout and --max-client-connections are usage errors' '
 	expect_code 2 osb-execd --idle-timeout 0s &&
