@@ -215,11 +215,13 @@ grep_q() {
 	return 1
 }
 
-# free_port: a TCP port nobody listens on at the moment.
+# free_port: a TCP port nobody listens on at the moment, below the
+# kernel's ephemeral range (32768 up), where the source port of some
+# test's client connection could take it before the server binds it.
 free_port() {
 	local p
 	while :; do
-		p=$((20000 + RANDOM % 40000))
+		p=$((10000 + RANDOM % 22000))
 		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
 	done
 }

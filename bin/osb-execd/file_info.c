@@ -195,13 +195,15 @@ file_perm_parse(const json_t *obj, struct file_perm *perm, char *err,
 		snprintf(err, errlen, "owner and group must be strings");
 		return -1;
 	}
-	/* The Go execd logs an unknown name and leaves the owner: the
-	 * client is told all went well when it did not. */
+	/* The Go execd logs an unknown name and leaves the owner, so the
+	 * client is told all went well when it did not: log it, refuse. */
 	if (owner && (perm->uid = (uid_t)name_to_id(owner, 0)) == (uid_t)-1) {
+		execd_log(LOG_WARN_, "no user %s: refused", owner);
 		snprintf(err, errlen, "owner %s: no such user", owner);
 		return -1;
 	}
 	if (group && (perm->gid = (gid_t)name_to_id(group, 1)) == (gid_t)-1) {
+		execd_log(LOG_WARN_, "no group %s: refused", group);
 		snprintf(err, errlen, "group %s: no such group", group);
 		return -1;
 	}
