@@ -61,6 +61,10 @@ static atomic_int server_stopping;
  */
 static char path_has_nul;
 
+/* The descriptor limit the process started with, for its children. */
+static struct rlimit nofile_at_start;
+static int nofile_raised;
+
 /* Unix time in milliseconds. */
 int64_t
 osb_now_ms(void)
@@ -713,11 +717,22 @@ raise_nofile(void)
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return 1024;
 	if (rl.rlim_cur < rl.rlim_max) {
+		nofile_at_start = rl;
 		rl.rlim_cur = rl.rlim_max;
 		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
 			(void)getrlimit(RLIMIT_NOFILE, &rl);
+		else
+			nofile_raised = 1;
 	}
 	return rl.rlim_cur;
+}
+
+/* In a child: the limit back as it was (setrlimit is safe after fork). */
+void
+osb_server_child_limits(void)
+{
+	if (nofile_raised)
+		(void)setrlimit(RLIMIT_NOFILE, &nofile_at_start);
 }
 
 /*

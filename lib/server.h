@@ -89,6 +89,13 @@ int osb_server_parse_limit(const char *arg, unsigned *n, char *errbuf,
 int osb_server_parse_timeout(const char *arg, unsigned *secs, char *errbuf,
     size_t errlen);
 
+/*
+ * In a child between fork and exec: put back the descriptor limit the
+ * process started with (osb_server_start raised it), as programs that
+ * close every descriptor up to the limit expect. Async-signal-safe.
+ */
+void osb_server_child_limits(void);
+
 /* Start serving; NULL with a message in errbuf when the socket can't be had. */
 struct osb_server *osb_server_start(const struct osb_server_config *,
     char *errbuf, size_t errlen);

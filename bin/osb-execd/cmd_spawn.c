@@ -398,6 +398,7 @@ spawn_child(const struct cmd_spawn *sp, const struct creds *cr, int devnull,
 	int tmp[5], i, sig;
 
 	setpgid(0, 0);
+	osb_server_child_limits();
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
 	for (sig = 1; sig < NSIG; sig++)
