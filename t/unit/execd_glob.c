@@ -31,6 +31,19 @@ match(const char *pattern, const char *name, int want)
 	file_glob_free(g);
 }
 
+/* pattern compiles and a match of name comes to an end. */
+static void
+ends(const char *pattern, const char *name)
+{
+	char what[512], err[128];
+	struct file_glob *g = file_glob_new(pattern, err, sizeof(err));
+
+	snprintf(what, sizeof(what), "'%s' against '%s' comes to an end",
+	    pattern, name);
+	ok(g != NULL && file_glob_match(g, name) >= 0, what);
+	file_glob_free(g);
+}
+
 /* pattern is refused with a reason. */
 static void
 refused(const char *pattern)
@@ -91,6 +104,9 @@ main(void)
 	match("a*b*c*d", "aXbXcXd", 1);
 	match("", "", 1);
 	match("", "a", 0);
+	/* Found by the fuzzer: braces that cut a "!(" group open. */
+	ends("!(!({,{,a,}b{c,c}a,{}))}", "*");
+	match("{!(a,b)}", "!(a", 1);
 	refused("[");
 	refused("[]");
 	refused("{a,b");
