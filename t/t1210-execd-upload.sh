@@ -143,6 +143,22 @@ test_expect_success 'two files, the second metadata bad: 400 and the first not w
 	test "$(ls -A "$T")" = first && rm "$T/first"
 '
 
+test_expect_success 'a refused upload makes none of the directories it names' '
+	{ meta_part "$T/new/dir/f" && part file a && printf "x\r\n" &&
+	  part metadata && printf "{\"path\":\"\"}\r\n" &&
+	  part file b && printf "b\r\n--XX--\r\n"; } >nodir &&
+	raw 400 nodir &&
+	empty_dir "$T"
+'
+
+test_expect_success 'a parent that is a file: 500 at once, nothing made' '
+	echo f >"$T/plain" &&
+	{ meta_part "$T/plain/sub/f" && part file a && printf "x\r\n--XX--\r\n"; } >underfile &&
+	raw 500 underfile &&
+	error_is RUNTIME_ERROR "mkdir $T/plain/sub: not a directory" &&
+	test "$(ls -A "$T")" = plain && rm "$T/plain"
+'
+
 test_expect_success 'two files, the second without its file part: 400, neither written' '
 	{ meta_part "$T/one" && part file a && printf "1\r\n" &&
 	  meta_part "$T/two" && printf -- "--XX--\r\n"; } >nofile &&

@@ -4,9 +4,10 @@
  * "file" part it describes.
  *
  * The body is parsed as it arrives and each file streamed into a temp file
- * next to its target; memory use does not grow with the file. The files
- * are renamed into place only once the whole body has been read and found
- * good, so a 4xx reply means no file was replaced. A body that breaks off
+ * next to its target (in the deepest directory of its path that exists);
+ * memory use does not grow with the file. The missing directories are
+ * made and the files renamed into place only once the whole body has been
+ * read and found good, so a 4xx reply means nothing was changed. A body that breaks off
  * or goes wrong leaves no temp file behind; the temp files are journaled
  * (tmp_journal.h), so a daemon killed mid-upload has its swept at the
  * next start.
@@ -49,6 +50,7 @@ struct upload {
 	struct osb_buf meta;	/* the metadata part so far */
 	/* What the last metadata part asked for, until its file part ends. */
 	char *target;
+	size_t tmpdir_len;	/* target's prefix that exists: the temp's dir */
 	struct file_perm perm;
 	/* The file part being written. */
 	int fd;
@@ -139,6 +141,41 @@ settle_target(struct upload *u)
 	return 0;
 }
 
+/*
+ * The deepest directory of the target's path that exists, as the length
+ * of that prefix of u->target: its temp file goes there, and the missing
+ * directories below it are made at the commit. -1 with errno set when a
+ * part of the path is not a directory or that directory can't be written,
+ * as making the rest would fail.
+ */
+static int
+find_tmp_dir(struct upload *u)
+{
+	struct stat st;
+	char *dir, *slash;
+	int rc = -1;
+
+	if ((dir = strdup(u->target)) == NULL)
+		return -1;
+	for (;;) {
+		slash = strrchr(dir, '/');
+		*slash = '\0';
+		if (stat(*dir ? dir : "/", &st) == 0)
+			break;
+		if (errno != ENOENT || slash == dir)
+			goto out;
+	}
+	if (!S_ISDIR(st.st_mode))
+		errno = ENOTDIR;
+	else if (access(*dir ? dir : "/", W_OK | X_OK) == 0) {
+		u->tmpdir_len = strlen(dir);
+		rc = 0;
+	}
+out:
+	free(dir);
+	return rc;
+}
+
 /* Check a metadata JSON and note its path and permissions. */
 static int
 metadata_done(struct upload *u)
@@ -147,7 +184,7 @@ metadata_done(struct upload *u)
 	json_t *meta;
 	const char *path = NULL;
 	char err[128], *slash;
-	int rc = -1;
+	int rc = -1, saved;
 
 	meta = json_loadb(u->meta.data ? u->meta.data : "", u->meta.len, 0,
 	    &jerr);
@@ -166,13 +203,15 @@ metadata_done(struct upload *u)
 	json_decref(meta);
 	if (rc < 0)
 		return -1;
-	/* The directory is made now, as the Go execd makes it, with 0777
-	 * less the umask. */
-	slash = strrchr(u->target, '/');
-	*slash = '\0';
-	if (slash > u->target && file_mkdirs(u->target, 0777) < 0)
-		return fail_errno(u, "mkdir", u->target);
-	*slash = '/';
+	if (find_tmp_dir(u) < 0) {
+		saved = errno;
+		slash = strrchr(u->target, '/');
+		*slash = '\0';
+		errno = saved;
+		rc = fail_errno(u, "mkdir", *u->target ? u->target : "/");
+		*slash = '/';
+		return rc;
+	}
 	if (settle_target(u) < 0)
 		return fail_errno(u, "upload", u->target);
 	return 0;
@@ -209,9 +248,28 @@ file_done(struct upload *u)
 }
 
 /*
- * Rename every staged file into place, in order. Returns 0, or -1 after
- * a 500 naming the file that failed and those already in place (a
- * rename within a directory rarely fails, but the reply must not lie).
+ * Put staged file i in place: its directory made (as the Go execd makes
+ * it, 0777 less the umask), the temp file renamed over the target. 0, or
+ * -1 with errno set.
+ */
+static int
+commit_one(struct upload *u, size_t i)
+{
+	char *slash = strrchr(u->staged[i].target, '/');
+	int rc = 0;
+
+	*slash = '\0';
+	if (slash > u->staged[i].target)
+		rc = file_mkdirs(u->staged[i].target, 0777);
+	*slash = '/';
+	return rc < 0 ? -1 : rename(u->staged[i].tmp, u->staged[i].target);
+}
+
+/*
+ * Put every staged file in place, in order. Returns 0, or -1 after a 500
+ * naming the file that failed and those already in place (rarely: the
+ * directories were checked, the renames stay on one file system, but the
+ * reply must not lie).
  */
 static int
 commit_staged(struct upload *u)
@@ -221,7 +279,7 @@ commit_staged(struct upload *u)
 	int saved;
 
 	for (i = 0; i < u->nstaged; i++) {
-		if (rename(u->staged[i].tmp, u->staged[i].target) < 0)
+		if (commit_one(u, i) < 0)
 			break;
 		tmp_journal_forget(&u->staged[i].entry);
 		if (done.len)
@@ -239,7 +297,7 @@ commit_staged(struct upload *u)
 		return 0;
 	}
 	saved = errno;
-	osb_reply_error(u->req, 500, OSB_E_RUNTIME, "rename %s: %s (in "
+	osb_reply_error(u->req, 500, OSB_E_RUNTIME, "upload %s: %s (in "
 	    "place already: %.*s)", u->staged[i].target, strerror(saved),
 	    (int)done.len, done.len ? done.data : "none");
 	/* The failed one and the rest: their targets stay as they were. */
@@ -273,7 +331,8 @@ on_part_begin(void *arg, const struct osb_multipart_part *part)
 			    "follow a metadata part");
 			return -1;
 		}
-		if ((u->fd = file_tmp_create(u->target, &u->tmp)) < 0 ||
+		if ((u->fd = file_tmp_create_in(u->target, u->tmpdir_len,
+		    u->target, &u->tmp)) < 0 ||
 		    file_sink_init(&u->sink, u->fd, WRITE_BUF) < 0)
 			return fail_errno(u, "create temp file for", u->target);
 		tmp_journal_note(u->tmp, &u->entry);
