@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <fts.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,7 +48,8 @@
 enum {
 	OPT_CONTENT = 1 << 0, OPT_MODE = 1 << 1, OPT_OWNER = 1 << 2,
 	OPT_GROUP = 1 << 3, OPT_OLD = 1 << 4, OPT_NEW = 1 << 5,
-	OPT_DEPTH = 1 << 6, OPT_LONG = 1 << 7, OPT_PARENTS = 1 << 8
+	OPT_DEPTH = 1 << 6, OPT_LONG = 1 << 7, OPT_PARENTS = 1 << 8,
+	OPT_CONTINUE = 1 << 9
 };
 
 /* getopt values of the long-only ones. */
@@ -62,6 +64,7 @@ struct opts {
 	int depth;
 	int long_format;
 	int parents;
+	int resume;			/* download -C */
 	unsigned seen;			/* OPT_* bits given */
 };
 
@@ -102,6 +105,7 @@ static const struct option long_options[] = {
 	{ "depth", required_argument, NULL, 'd' },
 	{ "long", no_argument, NULL, 'l' },
 	{ "parents", no_argument, NULL, 'p' },
+	{ "continue", no_argument, NULL, 'C' },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -111,7 +115,7 @@ static const struct osb_cli_flag option_names[] = {
 	{ OPT_OWNER, "--owner" }, { OPT_GROUP, "--group" },
 	{ OPT_OLD, "--old" }, { OPT_NEW, "--new" },
 	{ OPT_DEPTH, "-d/--depth" }, { OPT_LONG, "-l/--long" },
-	{ OPT_PARENTS, "-p/--parents" }
+	{ OPT_PARENTS, "-p/--parents" }, { OPT_CONTINUE, "-C/--continue" }
 };
 
 static const char usage_text[] =
@@ -128,8 +132,8 @@ static const char usage_text[] =
 "                                   a directory when there are several\n"
 "                                   sources, it ends in /, or it is one\n"
 "  download SANDBOX REMOTE [LOCAL]  copy a file out (LOCAL: the file's name\n"
-"                                   here; - is stdout); a shorter LOCAL is\n"
-"                                   taken as a partial copy and resumed\n"
+"                                   here; - is stdout); LOCAL is replaced\n"
+"                                   only once the whole file has come\n"
 "  rm SANDBOX PATH...               remove files\n"
 "  mv SANDBOX SRC DEST              rename, or move into DEST if a directory\n"
 "  mkdir SANDBOX PATH...            create directories\n"
@@ -149,6 +153,8 @@ static const char usage_text[] =
 "      --group GROUP   write, chmod: group\n"
 "  -p, --parents       mkdir: make missing parents, no error if it exists\n"
 "  -l, --long          ls: mode, owner, group, size, time and name\n"
+"  -C, --continue      download: resume the partial LOCAL an interrupted\n"
+"                      download -C left (same size so far, same time)\n"
 "  -d, --depth N       ls: descend N levels (default 1)\n"
 "      --old TEXT      replace: the text to replace (not empty)\n"
 "      --new TEXT      replace: what replaces it\n"
@@ -174,8 +180,8 @@ static const struct command commands[] = {
 	    OPT_GROUP, "write SANDBOX PATH [-c TEXT] [-m MODE] [--owner USER] "
 	    "[--group GROUP]" },
 	{ "upload", cmd_upload, 2, -1, 0, "upload SANDBOX LOCAL... REMOTE" },
-	{ "download", cmd_download, 1, 2, 0,
-	    "download SANDBOX REMOTE [LOCAL|-]" },
+	{ "download", cmd_download, 1, 2, OPT_CONTINUE,
+	    "download SANDBOX [-C] REMOTE [LOCAL|-]" },
 	{ "rm", cmd_rm, 1, -1, 0, "rm SANDBOX PATH..." },
 	{ "mv", cmd_mv, 2, 2, 0, "mv SANDBOX SRC DEST" },
 	{ "mkdir", cmd_mkdir, 1, -1, OPT_MODE | OPT_PARENTS,
@@ -253,6 +259,7 @@ take_option(void *arg, int opt, const char *value, struct osb_error *err)
 	case LOPT_NEW: o->new = value; o->seen |= OPT_NEW; break;
 	case 'l': o->long_format = 1; o->seen |= OPT_LONG; break;
 	case 'p': o->parents = 1; o->seen |= OPT_PARENTS; break;
+	case 'C': o->resume = 1; o->seen |= OPT_CONTINUE; break;
 	case 'm':
 		if (parse_mode(value, &o->perm.mode) < 0) {
 			osb_error_set(err, 0, "", "-m: not an octal mode: '%s'",
@@ -291,7 +298,7 @@ take_option(void *arg, int opt, const char *value, struct osb_error *err)
 static int
 parse_command_line(struct ctx *c, int argc, char **argv)
 {
-	struct osb_cli cli = { OSB_CLI_SHORTOPTS("c:m:d:lp"), long_options,
+	struct osb_cli cli = { OSB_CLI_SHORTOPTS("c:m:d:lpC"), long_options,
 	    &c->cfg, take_option, &c->o, 0 };
 	struct osb_error err = { 0 };
 	char *word;
@@ -405,13 +412,38 @@ ends_with_slash(const char *s)
 }
 
 /*
- * The FileInfo "type" of path in type (bounded) and its size in *size
- * (when not NULL). Returns 0; 1 when there is no such path and -1 on any
- * other error, with err filled either way.
+ * "2026-12-04T15:32:08.123456789Z" (FileInfo's modified_at) into ts.
+ * Returns 0, -1 when it is not that (a server with another format: no
+ * -C resume then, only fresh starts).
+ */
+static int
+parse_time(const char *s, struct timespec *ts)
+{
+	struct tm tm = { 0 };
+	const char *p;
+	long ns = 0, scale = 100000000L;
+
+	if (s == NULL || (p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL)
+		return -1;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
+			ns += (*p - '0') * scale;
+	if (strcmp(p, "Z") != 0)
+		return -1;
+	ts->tv_sec = timegm(&tm);
+	ts->tv_nsec = ns;
+	return 0;
+}
+
+/*
+ * The FileInfo "type" of path in type (bounded), its size in *size and
+ * its modified time in *mtime (each when not NULL; tv_sec -1 when the
+ * time can't be read). Returns 0; 1 when there is no such path and -1 on
+ * any other error, with err filled either way.
  */
 static int
 remote_kind(struct ctx *c, const char *path, char *type, size_t len,
-    int64_t *size, struct osb_error *err)
+    int64_t *size, struct timespec *mtime, struct osb_error *err)
 {
 	json_t *info;
 
@@ -421,6 +453,9 @@ remote_kind(struct ctx *c, const char *path, char *type, size_t len,
 	    json_string_value(json_object_get(info, "type")) ?: "");
 	if (size != NULL)
 		*size = json_integer_value(json_object_get(info, "size"));
+	if (mtime != NULL && parse_time(json_string_value(json_object_get(
+	    info, "modified_at")), mtime) < 0)
+		mtime->tv_sec = -1;
 	json_decref(info);
 	return 0;
 }
@@ -432,7 +467,7 @@ remote_is_dir(struct ctx *c, const char *path)
 {
 	struct osb_error err = { 0 };
 	char type[32];
-	int rc = remote_kind(c, path, type, sizeof(type), NULL, &err);
+	int rc = remote_kind(c, path, type, sizeof(type), NULL, NULL, &err);
 
 	if (rc < 0)
 		return -fail(&err);
@@ -755,63 +790,205 @@ cmd_upload(struct ctx *c)
 	return rc;
 }
 
+/*
+ * Where a download goes: a temp file next to LOCAL renamed over it once
+ * the whole file is in, so that a failure leaves LOCAL as it was; with
+ * -C, LOCAL itself, stamped with the remote file's time as it grows so a
+ * later -C can tell it is a partial copy of that file.
+ */
+struct dest {
+	const char *local;
+	char *tmp;			/* NULL: writing LOCAL itself */
+	int fd;
+	int64_t offset;			/* bytes already there (-C) */
+	struct timespec stamp;		/* the remote file's mtime */
+	int stamping;			/* -C: keep LOCAL's mtime at stamp */
+	struct progress progress;
+};
+
+/* The temp file to remove if a signal ends the program mid-download. */
+static char *volatile doomed_tmp;
+
+/* SIGINT, SIGTERM, SIGHUP mid-download: no temp file stays behind. */
+static void
+remove_tmp_and_die(int sig)
+{
+	if (doomed_tmp)
+		unlink(doomed_tmp);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* Remove the temp file if a signal comes (tmp NULL: stop that). */
+static void
+guard_tmp(char *tmp)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = tmp ? remove_tmp_and_die : SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	doomed_tmp = tmp;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+/* Progress, and with -C the remote's time kept on LOCAL: a write moves
+ * it to now, and a LOCAL whose time is not the remote's is never
+ * resumed, so a run killed between the two only costs a fresh start. */
+static void
+download_progress(int64_t done, int64_t total, void *arg)
+{
+	struct dest *d = arg;
+	struct timespec times[2];
+
+	if (d->stamping) {
+		times[0].tv_nsec = UTIME_OMIT;
+		times[1] = d->stamp;
+		futimens(d->fd, times);
+	}
+	progress_update(done, total, &d->progress);
+}
+
 /* Stream remote into fd from offset on, with a progress line. */
 static int
-download_to(struct ctx *c, const char *remote, int fd, int64_t offset)
+download_to(struct ctx *c, const char *remote, struct dest *d)
 {
 	struct osb_error err = { 0 };
-	struct progress p = { 0 };
 	int rc;
 
-	p.what = remote;
+	d->progress.what = remote;
 	transfer_timeout(c);
-	rc = osb_files_download(&c->ep, remote, fd, offset, progress_update,
-	    &p, &err);
-	progress_end(&p);
+	rc = osb_files_download(&c->ep, remote, d->fd, d->offset,
+	    download_progress, d, &err);
+	progress_end(&d->progress);
 	return rc < 0 ? fail(&err) : 0;
 }
 
 /*
- * Open local to receive a file of rsize bytes: a shorter regular file is
- * a partial copy kept for resuming (*offset), anything else starts empty.
+ * -C: open LOCAL to go on from where an earlier -C stopped: a regular
+ * file no longer than the remote one (rsize) and stamped with its time.
+ * Anything else is started afresh, saying so when it held something.
  * Returns the descriptor, -1 after printing an error.
  */
 static int
-open_local(const char *local, int64_t rsize, int64_t *offset)
+open_resume(struct dest *d, int64_t rsize)
 {
 	struct stat st;
 	int fd;
 
-	*offset = 0;
-	if ((fd = open(local, O_WRONLY | O_CREAT | O_CLOEXEC, 0666)) < 0)
-		return -failx("download: %s: %s", local, strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+	d->offset = 0;
+	d->stamping = 1;
+	if ((fd = open(d->local, O_WRONLY | O_CREAT | O_CLOEXEC, 0666)) < 0)
+		return -failx("download: %s: %s", d->local, strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		d->stamping = 0;
 		return fd;
-	if (st.st_size > 0 && st.st_size < rsize)
-		*offset = st.st_size;
-	if (ftruncate(fd, *offset) < 0 || lseek(fd, *offset, SEEK_SET) < 0) {
-		failx("download: %s: %s", local, strerror(errno));
+	}
+	if (st.st_size <= rsize && st.st_mtim.tv_sec == d->stamp.tv_sec &&
+	    st.st_mtim.tv_nsec == d->stamp.tv_nsec)
+		d->offset = st.st_size;
+	else if (st.st_size > 0)
+		fprintf(stderr, PROG ": download: %s is not a partial copy of "
+		    "the remote file (its size or time differs): starting "
+		    "afresh\n", d->local);
+	if (ftruncate(fd, d->offset) < 0 ||
+	    lseek(fd, d->offset, SEEK_SET) < 0) {
+		failx("download: %s: %s", d->local, strerror(errno));
 		close(fd);
 		return -1;
 	}
 	return fd;
 }
 
-/* download REMOTE [LOCAL|-]: one file out, resuming a partial LOCAL. */
+/*
+ * Open where the download goes: LOCAL itself when it exists and is not a
+ * regular file (/dev/null, a pipe), else a temp file next to it with the
+ * mode LOCAL has, or a new file would get. Returns the descriptor, -1
+ * after printing an error.
+ */
+static int
+open_dest(struct dest *d)
+{
+	char name[1024], *slash;
+	struct stat st;
+	mode_t mask;
+	int fd;
+
+	if (stat(d->local, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if ((fd = open(d->local, O_WRONLY | O_CLOEXEC)) < 0)
+			failx("download: %s: %s", d->local, strerror(errno));
+		return fd;
+	}
+	base_name(d->local, name, sizeof(name));
+	slash = strrchr(d->local, '/');
+	if (asprintf(&d->tmp, "%.*s.%.200s.osb-XXXXXX", slash ? (int)(slash -
+	    d->local + 1) : 0, d->local, name) < 0) {
+		d->tmp = NULL;
+		return -failx("download: out of memory");
+	}
+	if ((fd = mkostemp(d->tmp, O_CLOEXEC)) < 0) {
+		failx("download: %s: %s", d->local, strerror(errno));
+		free(d->tmp);
+		d->tmp = NULL;
+		return -1;
+	}
+	guard_tmp(d->tmp);
+	if (access(d->local, F_OK) != 0) {
+		mask = umask(0);
+		umask(mask);
+		st.st_mode = 0666 & ~mask;
+	}
+	(void)fchmod(fd, st.st_mode & 07777);
+	return fd;
+}
+
+/* The download is over (rc its status): close, and put the temp file in
+ * place or remove it. Returns the exit status. */
+static int
+finish_dest(struct dest *d, int rc)
+{
+	struct timespec times[2];
+
+	if (rc == 0 && d->stamping) {
+		times[0].tv_nsec = UTIME_OMIT;
+		times[1] = d->stamp;
+		futimens(d->fd, times);
+	}
+	if (close(d->fd) < 0 && rc == 0)
+		rc = failx("download: %s: %s", d->local, strerror(errno));
+	if (d->tmp == NULL)
+		return rc;
+	if (rc == 0 && rename(d->tmp, d->local) < 0)
+		rc = failx("download: %s: %s", d->local, strerror(errno));
+	if (rc != 0)
+		unlink(d->tmp);
+	guard_tmp(NULL);
+	free(d->tmp);
+	d->tmp = NULL;
+	return rc;
+}
+
+/* download [-C] REMOTE [LOCAL|-]: one file out. */
 static int
 cmd_download(struct ctx *c)
 {
 	struct osb_error err = { 0 };
+	struct dest d = { 0 };
 	const char *remote = c->argv[0];
 	const char *local = c->argc > 1 ? c->argv[1] : NULL;
 	char name[1024], type[32], *joined = NULL;
-	int64_t rsize = 0, offset;
+	int64_t rsize = 0;
 	struct stat st;
-	int fd, rc;
+	int rc;
 
-	if (local != NULL && strcmp(local, "-") == 0)
-		return download_to(c, remote, STDOUT_FILENO, 0);
-	if (remote_kind(c, remote, type, sizeof(type), &rsize, &err) != 0)
+	if (local != NULL && strcmp(local, "-") == 0) {
+		d.fd = STDOUT_FILENO;
+		return download_to(c, remote, &d);
+	}
+	if (remote_kind(c, remote, type, sizeof(type), &rsize, &d.stamp,
+	    &err) != 0)
 		return fail(&err);
 	if (strcmp(type, "directory") == 0)
 		return failx("download %s: is a directory", remote);
@@ -821,13 +998,15 @@ cmd_download(struct ctx *c)
 	else if (stat(local, &st) == 0 && S_ISDIR(st.st_mode) &&
 	    (local = joined = join(local, name)) == NULL)
 		return failx("download %s: out of memory", remote);
-	if ((fd = open_local(local, rsize, &offset)) < 0)
+	d.local = local;
+	d.fd = c->o.resume && d.stamp.tv_sec >= 0 ? open_resume(&d, rsize) :
+	    open_dest(&d);
+	if (d.fd < 0)
 		rc = 1;
-	else {
-		rc = download_to(c, remote, fd, offset);
-		if (close(fd) < 0 && rc == 0)
-			rc = failx("download: %s: %s", local, strerror(errno));
-	}
+	else if (d.stamping && d.offset == rsize)
+		rc = finish_dest(&d, 0);	/* all there already */
+	else
+		rc = finish_dest(&d, download_to(c, remote, &d));
 	free(joined);
 	return rc;
 }
@@ -845,7 +1024,7 @@ remove_paths(struct ctx *c, int dirs)
 	int i;
 
 	for (i = 0; i < c->argc; i++) {
-		if (remote_kind(c, c->argv[i], type, sizeof(type), NULL,
+		if (remote_kind(c, c->argv[i], type, sizeof(type), NULL, NULL,
 		    &err) != 0)
 			return fail(&err);
 		if (dirs && strcmp(type, "directory") != 0)
@@ -918,14 +1097,14 @@ check_new_dir(struct ctx *c, const char *path)
 	struct osb_error err = { 0 };
 	char parent[1024], type[32];
 
-	switch (remote_kind(c, path, type, sizeof(type), NULL, &err)) {
+	switch (remote_kind(c, path, type, sizeof(type), NULL, NULL, &err)) {
 	case 0:
 		return failx("mkdir %s: already exists", path);
 	case -1:
 		return fail(&err);
 	}
 	dir_name(path, parent, sizeof(parent));
-	switch (remote_kind(c, parent, type, sizeof(type), NULL, &err)) {
+	switch (remote_kind(c, parent, type, sizeof(type), NULL, NULL, &err)) {
 	case 1:
 		return failx("mkdir %s: no such directory %s (-p makes it)",
 		    path, parent);

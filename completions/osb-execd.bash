@@ -7,7 +7,8 @@ _osb_execd()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=
 	local opts='--listen --port --listen-fd --access-token --log-level
-		--graceful-shutdown-timeout --help --version'
+		--graceful-shutdown-timeout --max-client-connections
+		--idle-timeout --help --version'
 
 	COMPREPLY=()
 	((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
@@ -24,7 +25,7 @@ _osb_execd()
 	--log-level|-log-level)
 		COMPREPLY=($(compgen -W '0 1 2 3 4 5 6 7' -- "$cur"))
 		return 0 ;;
-	--port|-port|--listen-fd|-listen-fd|--access-token|-access-token|--graceful-shutdown-timeout|-graceful-shutdown-timeout)
+	--port|-port|--listen-fd|-listen-fd|--access-token|-access-token|--graceful-shutdown-timeout|-graceful-shutdown-timeout|--max-client-connections|-max-client-connections|--idle-timeout|-idle-timeout)
 		return 0 ;;
 	esac
 	COMPREPLY=($(compgen -W "$opts" -- "$cur"))

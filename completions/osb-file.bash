@@ -18,11 +18,12 @@ _osb_file_options()
 	case $1 in
 	write)		echo --content --mode --owner --group ;;
 	mkdir)		echo --parents --mode ;;
+	download)	echo --continue ;;
 	ls)		echo --long --depth ;;
 	chmod)		echo --owner --group ;;
 	replace)	echo --old --new ;;
 	'')		echo --content --mode --owner --group --parents \
-			    --long --depth --old --new ;;
+			    --long --depth --old --new --continue ;;
 	esac
 }
 

@@ -100,6 +100,7 @@ complete -c osb-file -n '__osb_file_using write mkdir; or not __osb_file_command
 complete -c osb-file -n '__osb_file_using write chmod; or not __osb_file_command' -l owner -x -a '(__fish_complete_users)' -d 'write, chmod: owner'
 complete -c osb-file -n '__osb_file_using write chmod; or not __osb_file_command' -l group -x -a '(__fish_complete_groups)' -d 'write, chmod: group'
 complete -c osb-file -n '__osb_file_using mkdir; or not __osb_file_command' -s p -l parents -d 'mkdir: make missing parents'
+complete -c osb-file -n '__osb_file_using download; or not __osb_file_command' -s C -l continue -d 'download: resume a partial copy an earlier -C left'
 complete -c osb-file -n '__osb_file_using ls; or not __osb_file_command' -s l -l long -d 'ls: long listing'
 complete -c osb-file -n '__osb_file_using ls; or not __osb_file_command' -s d -l depth -x -d 'ls: descend N levels'
 complete -c osb-file -n '__osb_file_using replace; or not __osb_file_command' -l old -x -d 'replace: the text to replace'

@@ -5,7 +5,7 @@
 # their values: states, output formats, files.
 
 # Options that take a value in the next word.
-_osb_sandbox_valued='-o|--output|--domain|--protocol|--api-key|--request-timeout|--config|--execd-token|-i|--image|-t|--timeout|-e|--env|-m|--metadata|--resource|--entrypoint|--network-policy-file|--volumes-file|--extension|--ready-timeout|--image-auth-username|--image-auth-password|-s|--state|--page|--page-size|-p|--port|--resume-timeout|--listen|--allow-host-path|--allow-image-path|--runtime'
+_osb_sandbox_valued='-o|--output|--domain|--protocol|--api-key|--request-timeout|--config|--execd-token|-i|--image|-t|--timeout|-e|--env|-m|--metadata|--resource|--entrypoint|--network-policy-file|--volumes-file|--extension|--ready-timeout|--image-auth-username|--image-auth-password|-s|--state|--page|--page-size|-p|--port|--resume-timeout|--listen|--allow-host-path|--allow-image-path|--runtime|--advertise|--max-client-connections|--idle-timeout'
 
 _osb_sandbox_global='--output --domain --protocol --api-key --request-timeout
 	--config --execd-token --verbose --no-color --quiet --help --version'
@@ -28,8 +28,9 @@ _osb_sandbox_options()
 	renew)		echo --timeout ;;
 	endpoint)	echo --port ;;
 	metrics)	echo --watch ;;
-	serve)		echo --listen --api-key --quiet --allow-host-path \
-			    --allow-image-path --runtime --help ;;
+	serve)		echo --listen --api-key --advertise --max-client-connections \
+			    --idle-timeout --allow-host-path --allow-image-path \
+			    --runtime --quiet --help ;;
 	'')		echo --image --timeout --env --metadata --resource \
 			    --entrypoint --network-policy-file --volumes-file \
 			    --extension --skip-health-check --ready-timeout \

@@ -7,7 +7,8 @@ set -g __osb_sandbox_valued -o --output --domain --protocol --api-key \
     -m --metadata --resource --entrypoint --network-policy-file \
     --volumes-file --extension --ready-timeout --image-auth-username \
     --image-auth-password -s --state --page --page-size -p --port \
-    --resume-timeout --listen --allow-host-path --allow-image-path --runtime
+    --resume-timeout --listen --allow-host-path --allow-image-path --runtime \
+    --advertise --max-client-connections --idle-timeout
 
 # The subcommand given so far (options and their values aside); fails
 # when there is none yet.
@@ -106,3 +107,6 @@ complete -c osb-sandbox -n '__osb_sandbox_using serve' -l listen -x -d 'Address 
 complete -c osb-sandbox -n '__osb_sandbox_using serve' -l allow-host-path -x -a '(__fish_complete_directories)' -d 'Host volumes may come from under DIR'
 complete -c osb-sandbox -n '__osb_sandbox_using serve' -l allow-image-path -x -a '(__fish_complete_directories)' -d 'Rootfs images may come from under DIR'
 complete -c osb-sandbox -n '__osb_sandbox_using serve' -l runtime -x -a 'runc crun runsc' -d 'OCI runtime of the sandboxes'
+complete -c osb-sandbox -n '__osb_sandbox_using serve' -l advertise -x -d 'Address proxy endpoints name HOST:PORT'
+complete -c osb-sandbox -n '__osb_sandbox_using serve' -l max-client-connections -x -d 'Connections one client address may hold (default 4096)'
+complete -c osb-sandbox -n '__osb_sandbox_using serve' -l idle-timeout -x -d 'Close connections idle this long (default 60s)'

@@ -31,7 +31,7 @@ stream_event(const struct osb_sse_event *ev, void *arg)
 	json_t *doc;
 	int rc;
 
-	doc = json_loadb(ev->data, ev->len, 0, &jerr);
+	doc = json_loadb(ev->data, ev->len, JSON_ALLOW_NUL, &jerr);
 	if (!json_is_object(doc)) {
 		osb_error_set(s->err, 0, "", "run: bad event from the server: "
 		    "%s: %.80s", doc ? "not an object" : jerr.text, ev->data);

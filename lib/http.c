@@ -15,6 +15,7 @@
 
 #include "buf.h"
 #include "http.h"
+#include "http_trace.h"
 
 int osb_http_verbose;
 
@@ -26,6 +27,7 @@ struct transfer {
 	struct osb_buf body;	/* collected, for the reply */
 	int streaming;		/* status known to be 2xx and sink set */
 	int sink_failed;
+	struct osb_http_trace trace;
 };
 
 /* ep for url, http:// assumed, without a trailing slash. */
@@ -331,6 +333,11 @@ setup_handle(CURL *c, const struct osb_endpoint *ep,
 	curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 512L * 1024);
 	curl_easy_setopt(c, CURLOPT_UPLOAD_BUFFERSIZE, 2L * 1024 * 1024);
 	curl_easy_setopt(c, CURLOPT_VERBOSE, (long)osb_http_verbose);
+	if (osb_http_verbose) {
+		t->trace.stopped = &t->sink_failed;
+		curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, osb_http_trace);
+		curl_easy_setopt(c, CURLOPT_DEBUGDATA, &t->trace);
+	}
 	if (ep->unix_socket[0] != '\0')
 		curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, ep->unix_socket);
 	if (ep->timeout_s > 0)

@@ -668,3 +668,9 @@ osb_print_progress(const char *what, int64_t done, int64_t total)
 		putc('\n', stderr);
 	fflush(stderr);
 }
+
+void
+osb_print_trace(char mark, const char *text, size_t len, const char *tail)
+{
+	fprintf(stderr, "%c %.*s%s\n", mark, (int)len, text, tail);
+}

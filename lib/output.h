@@ -63,6 +63,10 @@ int osb_print_cli_end(const char *prog, const char *usage, int result,
 /* A transfer progress line on stderr, redrawn in place; only when stderr
  * is a terminal. done == total ends the line. */
 void osb_print_progress(const char *what, int64_t done, int64_t total);
+/* One line of the -v trace on stderr: "mark text[len]tail" ("> ", "< ",
+ * "* " as curl -v marks them). */
+void osb_print_trace(char mark, const char *text, size_t len,
+    const char *tail);
 /* Nonzero when colour may be used on f (a terminal, no NO_COLOR, not off). */
 int osb_color(FILE *f);
 void osb_set_color(int on);

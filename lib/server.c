@@ -6,6 +6,7 @@
  * route is picked at the first call, the body collected or handed on in
  * pieces, and the handler runs at the last call.
  */
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -35,6 +36,7 @@ struct held_reply {
 
 struct req_private {
 	struct osb_req req;
+	const struct osb_server *srv;
 	struct held_reply held;
 	int in_body;		/* inside on_body: replies are held */
 	int seen_handler;	/* on_done is owed */
@@ -51,6 +53,17 @@ struct sse_stream {
 };
 
 static atomic_int server_stopping;
+
+/*
+ * What uri_log() returns for a request whose path holds an escaped NUL
+ * ("/ping%00x"): libmicrohttpd hands on_request the path decoded and so
+ * cut short at the NUL ("/ping"), which would route it elsewhere.
+ */
+static char path_has_nul;
+
+/* The descriptor limit the process started with, for its children. */
+static struct rlimit nofile_at_start;
+static int nofile_raised;
 
 /* Unix time in milliseconds. */
 int64_t
@@ -238,6 +251,14 @@ osb_req_json(struct osb_req *req)
 	return doc;
 }
 
+/* The code of server.c's own 400 and 413 replies. */
+static const char *
+invalid_code(const struct req_private *priv)
+{
+	return priv->srv->cfg.invalid_code ? priv->srv->cfg.invalid_code :
+	    OSB_E_INVALID;
+}
+
 /* Queue response (or hold it until the body is in); 0 or -1. */
 int
 osb_reply_response(struct osb_req *req, unsigned status,
@@ -253,6 +274,8 @@ osb_reply_response(struct osb_req *req, unsigned status,
 		return -1;
 	}
 	req->replied = 1;
+	if (priv->srv->hooks.decorate)
+		priv->srv->hooks.decorate(req, response);
 	if (priv->in_body) {
 		priv->held.status = status;
 		priv->held.response = response;
@@ -513,7 +536,8 @@ table_route(const struct osb_server_config *cfg, struct osb_req *req)
 
 /* First call for a request: check the token, pick the route. */
 static void
-begin_request(const struct osb_server *srv, struct req_private *priv)
+begin_request(const struct osb_server *srv, struct req_private *priv,
+    int nul_in_path)
 {
 	struct osb_req *req = &priv->req;
 	const char *clen, *bad = NULL;
@@ -528,22 +552,29 @@ begin_request(const struct osb_server *srv, struct req_private *priv)
 		}
 	} else if (table_route(&srv->cfg, req) < 0)
 		return;
+	if (nul_in_path) {
+		osb_reply_error(req, 400, invalid_code(priv),
+		    "the path holds a NUL byte (%%00)");
+		return;
+	}
 	MHD_get_connection_values_n(req->conn, MHD_GET_ARGUMENT_KIND,
 	    find_nul, &bad);
 	if (bad) {
-		osb_reply_error(req, 400, OSB_E_INVALID,
+		osb_reply_error(req, 400, invalid_code(priv),
 		    "query parameter '%s' holds a NUL byte", bad);
 		return;
 	}
+	if (req->max_body == 0 || req->max_body > OSB_MAX_BODY)
+		req->max_body = OSB_MAX_BODY;
 	clen = osb_req_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (req->route->on_body == NULL && clen &&
-	    strtoull(clen, NULL, 10) >= OSB_MAX_BODY)
-		osb_reply_error(req, 413, OSB_E_INVALID,
-		    "request body too large: %s bytes (limit %d)", clen,
-		    OSB_MAX_BODY);
+	    strtoull(clen, NULL, 10) > req->max_body)
+		osb_reply_error(req, 413, invalid_code(priv),
+		    "request body too large: %s bytes (limit %zu)", clen,
+		    req->max_body);
 }
 
-/* A piece of body: hand it on or collect it (up to OSB_MAX_BODY);
+/* A piece of body: hand it on or collect it (up to req->max_body);
  * errors are held. */
 static void
 take_body(struct req_private *priv, const char *data, size_t len)
@@ -558,13 +589,29 @@ take_body(struct req_private *priv, const char *data, size_t len)
 		if (req->route->on_body(req, data, len) < 0)
 			req->body_failed = 1;
 		priv->in_body = 0;
-	} else if (req->body.len + len + 1 > OSB_MAX_BODY ||
+	} else if (req->body.len + len > req->max_body ||
 	    osb_buf_append(&req->body, data, len) < 0) {
 		priv->in_body = 1;
-		osb_reply_error(req, 413, OSB_E_INVALID,
-		    "request body too large (limit %d bytes)", OSB_MAX_BODY);
+		osb_reply_error(req, 413, invalid_code(priv),
+		    "request body too large (limit %zu bytes)", req->max_body);
 		priv->in_body = 0;
 	}
+}
+
+/*
+ * Time a connection out only while it waits for a request or its body:
+ * a handler or a stream may take as long as it needs (a command's
+ * output may pause for minutes), and libmicrohttpd would otherwise close
+ * a connection whose handler returned after the timeout had passed.
+ */
+static void
+set_idle_timeout(const struct req_private *priv, int on)
+{
+	const struct osb_server_config *cfg = &priv->srv->cfg;
+
+	MHD_set_connection_option(priv->req.conn, MHD_CONNECTION_OPTION_TIMEOUT,
+	    on ? (cfg->idle_timeout ? cfg->idle_timeout : OSB_IDLE_TIMEOUT) :
+	    0u);
 }
 
 /* MHD access handler: called for the headers, each body piece and the end. */
@@ -576,16 +623,18 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	struct osb_server *srv = cls;
 	struct req_private *priv = *con_cls;
 	struct osb_req *req;
+	int nul_in_path = priv == (void *)&path_has_nul;
 
 	(void)version;
-	if (priv == NULL) {
+	if (priv == NULL || nul_in_path) {
 		if ((priv = calloc(1, sizeof(*priv))) == NULL)
 			return MHD_NO;
 		*con_cls = priv;
+		priv->srv = srv;
 		priv->req.conn = conn;
 		priv->req.method = method;
 		priv->req.path = url;
-		begin_request(srv, priv);
+		begin_request(srv, priv, nul_in_path);
 		return MHD_YES;
 	}
 	req = &priv->req;
@@ -604,6 +653,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	if (req->replied)
 		return MHD_YES;
 	priv->seen_handler = 1;
+	set_idle_timeout(priv, 0);
 	req->route->handle(req);
 	if (!req->replied)
 		osb_reply_error(req, 500, OSB_E_RUNTIME,
@@ -622,10 +672,10 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	struct osb_server *srv = cls;
 	struct req_private *priv = *con_cls;
 
-	(void)conn;
 	(void)toe;
-	if (priv == NULL)
+	if (priv == NULL || priv == (void *)&path_has_nul)
 		return;
+	set_idle_timeout(priv, 1);
 	if (srv->hooks.completed)
 		srv->hooks.completed(&priv->req);
 	if (priv->seen_handler && priv->req.route->on_done)
@@ -635,6 +685,68 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	osb_buf_free(&priv->req.body);
 	free(priv);
 	*con_cls = NULL;
+}
+
+/*
+ * MHD URI log callback, called with the request target as it came: its
+ * return is the request's first *con_cls, &path_has_nul when the path
+ * (not the query) holds an escaped NUL.
+ */
+static void *
+uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	const char *p;
+
+	(void)cls;
+	(void)conn;
+	for (p = uri; *p && *p != '?'; p++)
+		if (p[0] == '%' && p[1] == '0' && p[2] == '0')
+			return &path_has_nul;
+	return NULL;
+}
+
+/*
+ * Raise the soft descriptor limit to the hard one: each connection is a
+ * descriptor, and each command several more. Returns the soft limit now.
+ */
+static rlim_t
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 1024;
+	if (rl.rlim_cur < rl.rlim_max) {
+		nofile_at_start = rl;
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			(void)getrlimit(RLIMIT_NOFILE, &rl);
+		else
+			nofile_raised = 1;
+	}
+	return rl.rlim_cur;
+}
+
+/* In a child: the limit back as it was (setrlimit is safe after fork). */
+void
+osb_server_child_limits(void)
+{
+	if (nofile_raised)
+		(void)setrlimit(RLIMIT_NOFILE, &nofile_at_start);
+}
+
+/*
+ * How many connections at once: half the descriptors (the rest are for
+ * what the handlers open), at most 65536.
+ */
+static unsigned
+connection_limit(rlim_t nofile)
+{
+	rlim_t n = nofile / 2;
+
+	if (n > 65536)
+		n = 65536;
+	return n < 64 ? 64 : (unsigned)n;
 }
 
 /*
@@ -681,6 +793,40 @@ bad:
 	return -1;
 }
 
+/* A --max-client-connections value into *n; 0 or -1 with a message. */
+int
+osb_server_parse_limit(const char *arg, unsigned *n, char *errbuf,
+    size_t errlen)
+{
+	const char *errstr;
+	long long v = strtonum(arg, 1, 65535, &errstr);
+
+	if (errstr) {
+		snprintf(errbuf, errlen, "connection limit %s: %s (1-65535)",
+		    arg, errstr);
+		return -1;
+	}
+	*n = (unsigned)v;
+	return 0;
+}
+
+/* An --idle-timeout value into *secs; 0 or -1 with a message. */
+int
+osb_server_parse_timeout(const char *arg, unsigned *secs, char *errbuf,
+    size_t errlen)
+{
+	int64_t ms;
+
+	if (osb_duration_parse(arg, &ms) < 0 || ms < 1000 ||
+	    ms > 86400 * 1000) {
+		snprintf(errbuf, errlen, "idle timeout %s: not a duration "
+		    "from 1s to 24h", arg);
+		return -1;
+	}
+	*secs = (unsigned)(ms / 1000);
+	return 0;
+}
+
 /* Listen and serve in libmicrohttpd's threads. */
 struct osb_server *
 osb_server_start(const struct osb_server_config *cfg, char *errbuf,
@@ -696,10 +842,16 @@ osb_server_start_hooked(const struct osb_server_config *cfg,
 {
 	struct osb_server *srv;
 	struct sockaddr_storage ss;
+	/*
+	 * poll(), not select(): select() can't watch a descriptor past
+	 * FD_SETSIZE (1024), so the connection that got one was dropped.
+	 * libmicrohttpd has no epoll with a thread per connection.
+	 */
+	unsigned flags = MHD_USE_THREAD_PER_CONNECTION |
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_POLL;
+	unsigned limit = connection_limit(raise_nofile());
 	struct MHD_OptionItem where[3];
 	size_t n = 0;
-	unsigned flags = MHD_USE_THREAD_PER_CONNECTION |
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC;
 
 	if ((srv = calloc(1, sizeof(*srv))) == NULL) {
 		snprintf(errbuf, errlen, "out of memory");
@@ -729,10 +881,15 @@ osb_server_start_hooked(const struct osb_server_config *cfg,
 	srv->daemon = MHD_start_daemon(flags, cfg->port, NULL, NULL,
 	    on_request, srv,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+	    MHD_OPTION_URI_LOG_CALLBACK, uri_log, NULL,
 	    MHD_OPTION_THREAD_STACK_SIZE, (size_t)(256 * 1024),
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
+	    MHD_OPTION_CONNECTION_LIMIT, limit,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_address_limit ?
+	    cfg->per_address_limit : (unsigned)OSB_PER_ADDRESS_LIMIT,
+	    MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout ?
+	    cfg->idle_timeout : (unsigned)OSB_IDLE_TIMEOUT,
 	    MHD_OPTION_ARRAY, where,
 	    MHD_OPTION_END);
 	if (srv->daemon == NULL) {

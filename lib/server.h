@@ -5,6 +5,9 @@
  *
  * Each connection has its own thread, so a handler or a stream producer may
  * block (waiting for a child's output, say) without holding up anyone else.
+ * No connection may hold the server: a connection idle between requests
+ * (or before its first) is closed after a timeout, one client address may
+ * hold only so many, and the descriptor limit is raised to the hard one.
  */
 #ifndef OSB_SERVER_H
 #define OSB_SERVER_H
@@ -21,6 +24,10 @@
 #define OSB_MAX_PARAMS 4
 /* Bodies of ordinary (non-streaming) routes are collected up to this size. */
 #define OSB_MAX_BODY (8 * 1024 * 1024)
+/* Connections one client address may hold open at once. */
+#define OSB_PER_ADDRESS_LIMIT 4096
+/* Seconds a connection may sit idle outside a request's handler. */
+#define OSB_IDLE_TIMEOUT 60
 
 struct osb_req;
 
@@ -51,6 +58,7 @@ struct osb_req {
 	struct osb_buf body;		/* collected body */
 	int replied;			/* a response has been queued */
 	int body_failed;		/* on_body returned -1: drop the rest */
+	size_t max_body;		/* collected body limit; 0: OSB_MAX_BODY */
 	void *state;			/* the handler's own */
 	char param_buf[512];
 };
@@ -64,9 +72,30 @@ struct osb_server_config {
 	/* The route table, ending with a NULL method. The first match
 	 * wins; a path that matches with another method gets 405. */
 	const struct osb_route *routes;
+	unsigned per_address_limit;	/* 0: OSB_PER_ADDRESS_LIMIT */
+	unsigned idle_timeout;		/* seconds; 0: OSB_IDLE_TIMEOUT */
+	/* The code of the 400 and 413 replies of server.c itself;
+	 * NULL: OSB_E_INVALID. */
+	const char *invalid_code;
 };
 
 struct osb_server;
+
+/* The value of a --max-client-connections option (1..65535) into *n;
+ * -1 with a message in errbuf when it is not one. */
+int osb_server_parse_limit(const char *arg, unsigned *n, char *errbuf,
+    size_t errlen);
+/* The value of an --idle-timeout option (a duration, 1s..1d) into *secs;
+ * -1 with a message in errbuf when it is not one. */
+int osb_server_parse_timeout(const char *arg, unsigned *secs, char *errbuf,
+    size_t errlen);
+
+/*
+ * In a child between fork and exec: put back the descriptor limit the
+ * process started with (osb_server_start raised it), as programs that
+ * close every descriptor up to the limit expect. Async-signal-safe.
+ */
+void osb_server_child_limits(void);
 
 /* Start serving; NULL with a message in errbuf when the socket can't be had. */
 struct osb_server *osb_server_start(const struct osb_server_config *,
@@ -141,12 +170,14 @@ int64_t osb_now_ms(void);
  * request, with the headers in and no body yet: it returns the route
  * (setting req->params and req->state as it likes), or NULL once it has
  * queued a reply of its own. completed is called once for every request,
- * however it ended, before the request is released. The config's routes,
- * token and token_header are not used.
+ * however it ended, before the request is released. decorate, when set, is
+ * given every response before it is queued (to add headers). The
+ * config's routes, token and token_header are not used.
  */
 struct osb_server_hooks {
 	const struct osb_route *(*pick)(struct osb_req *);
 	void (*completed)(struct osb_req *);
+	void (*decorate)(struct osb_req *, struct MHD_Response *);
 };
 struct osb_server *osb_server_start_hooked(const struct osb_server_config *,
     const struct osb_server_hooks *, char *errbuf, size_t errlen);

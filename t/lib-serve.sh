@@ -40,10 +40,10 @@ start_serve() {
 	exit 1
 }
 
-# stop_serve: SIGTERM it and wait; fails unless it exits 0 (a leak the
-# sanitizers find makes it exit 99), its log shown on stderr.
+# stop_serve: stop_pid serve (10 s at most), its log shown on stderr
+# when that fails.
 stop_serve() {
-	kill -TERM "$SERVE_PID" && wait "$SERVE_PID" && return 0
+	stop_pid "$SERVE_PID" "osb-sandbox serve" && return 0
 	sed 's/^/serve.log: /' "$TMP/serve.log" >&2
 	return 1
 }

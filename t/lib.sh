@@ -10,7 +10,8 @@
 #   test_done
 #
 # The helpers, each described where it is defined:
-#   tests             test_expect_success, test_skip, skip_all, test_done
+#   tests             test_expect_success [PREREQ] TITLE BODY, test_skip,
+#                     skip_all, require PREREQ..., have PREREQ, test_done
 #   files and exits   test_cmp, grep_q, expect_code, stderr_is, mode_is
 #   waiting           wait_for, t_wait_gone, wait_http
 #   osb-execd         start_execd, stop_execd, free_port, api, call, error_is
@@ -21,7 +22,9 @@
 # Each test body is eval'd in the script's own shell (variables it sets
 # last), with the test's scratch directory $TMP as cwd; the
 # programs under test are first on PATH. Servers started here are stopped
-# and $TMP removed when the script exits, however it exits.
+# and $TMP removed when the script exits, however it exits. A script that
+# runs longer than $T_TIMEOUT seconds (default 600; set it before sourcing
+# this) is ended with a "Bail out!".
 
 set -u
 export LC_ALL=C NO_COLOR=1
@@ -37,10 +40,25 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcod
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/osb-test.XXXXXX")
 export TMP HOME=$TMP/home XDG_STATE_HOME=$TMP/state
 mkdir -p "$HOME"
-T_COUNT=0 T_FAILED=0 T_PIDS=""
+T_COUNT=0 T_FAILED=0 T_PIDS="" T_WATCHDOG=""
+
+# The watchdog: after $T_TIMEOUT seconds, say so, end what the script is
+# waiting on (bash runs a trap only once the command in hand is over),
+# then the script, whose EXIT trap cleans up. Not a child of the script,
+# so that a bare `wait` in a test does not wait for it.
+exec 3>&1
+T_WATCHDOG=$(perl -e '
+	my ($secs, $pid) = @ARGV;
+	$SIG{TERM} = sub { exit 0 };
+	sleep $secs;
+	print "Bail out! the script ran longer than $secs s\n";
+	system("pkill", "-TERM", "-P", $pid);
+	kill "TERM", $pid;' "${T_TIMEOUT:-600}" $$ >&3 3>&- & echo $!)
+exec 3>&-
 
 t_cleanup() {
 	local p
+	kill "$T_WATCHDOG" 2>/dev/null
 	for p in $T_PIDS; do
 		kill -TERM "$p" 2>/dev/null
 	done
@@ -78,7 +96,16 @@ t_run_body() {
 	eval "$1"
 }
 
+# test_expect_success [PREREQ[,PREREQ...]] TITLE BODY: run BODY as test
+# TITLE; skipped, saying why, when a prerequisite is missing (see have).
 test_expect_success() {
+	if [ $# -eq 3 ]; then
+		local p
+		for p in ${1//,/ }; do
+			have "$p" || { test_skip "$2" "$T_WHY"; return 0; }
+		done
+		shift
+	fi
 	T_COUNT=$((T_COUNT + 1))
 	local rc
 	cd "$TMP" || exit 1
@@ -102,6 +129,44 @@ test_skip() {
 skip_all() {
 	echo "1..0 # SKIP $*"
 	exit 0
+}
+
+# have PREREQ: this machine has it; otherwise fails with the reason in
+# $T_WHY. ROOT, NOT_ROOT, CGROUPS (v1 memory or v2), KERNEL (the python3
+# kernelspec), NODE (node and npm), ZSH, FISH, SANITIZE (a sanitizer
+# build), NO_SANITIZE.
+have() {
+	case $1 in
+	ROOT) T_WHY="needs root"; [ "$(id -u)" = 0 ] ;;
+	NOT_ROOT) T_WHY="root may do anything"; [ "$(id -u)" != 0 ] ;;
+	CGROUPS) T_WHY="no cgroups"
+		grep -q " - cgroup .*[ ,]memory" /proc/self/mountinfo ||
+		    [ -f /sys/fs/cgroup/cgroup.controllers ] ;;
+	KERNEL) T_WHY="no python3 kernelspec (python3-ipykernel)"
+		[ -f /usr/share/jupyter/kernels/python3/kernel.json ] ;;
+	NODE) T_WHY="node or npm not installed"
+		command -v node >/dev/null && command -v npm >/dev/null ;;
+	ZSH) T_WHY="no zsh"; command -v zsh >/dev/null ;;
+	FISH) T_WHY="no fish"; command -v fish >/dev/null ;;
+	SANITIZE) T_WHY="not a sanitizer build"; [ -n "${OSB_SANITIZE:-}" ] ;;
+	NO_SANITIZE) T_WHY="sanitizers change the numbers"
+		[ -z "${OSB_SANITIZE:-}" ] ;;
+	*) echo "Bail out! unknown prerequisite $1"; exit 1 ;;
+	esac
+}
+
+# require PREREQ...: skip the whole script, saying why, unless each is had.
+require() {
+	local p
+	for p in "$@"; do
+		have "$p" || skip_all "$T_WHY"
+	done
+}
+
+# now_ms: a clock in milliseconds, for timing what tests do.
+now_ms() {
+	local t=$EPOCHREALTIME
+	echo $(( ${t%.*} * 1000 + 10#${t#*.} / 1000 ))
 }
 
 test_done() {
@@ -150,11 +215,13 @@ grep_q() {
 	return 1
 }
 
-# free_port: a TCP port nobody listens on at the moment.
+# free_port: a TCP port nobody listens on at the moment, below the
+# kernel's ephemeral range (32768 up), where the source port of some
+# test's client connection could take it before the server binds it.
 free_port() {
 	local p
 	while :; do
-		p=$((20000 + RANDOM % 40000))
+		p=$((10000 + RANDOM % 22000))
 		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
 	done
 }
@@ -187,10 +254,29 @@ start_execd() {
 	exit 1
 }
 
-# stop_execd: SIGTERM it and wait; fails unless it exits 0 within 10 s
-# (a leak the sanitizers find makes it exit 99), its log shown on stderr.
+# stop_pid PID NAME: SIGTERM PID and wait for it; fails unless it exits 0
+# within $T_STOP_TENTHS/10 s, default 10 (a leak the sanitizers find makes
+# it exit 99). One that ignores SIGTERM is killed and fails, rather than
+# hang the suite.
+stop_pid() {
+	local rc
+	kill -TERM "$1" 2>/dev/null || { echo "$2 ($1) is not running"; return 1; }
+	if ! t_wait_gone "$1" "${T_STOP_TENTHS:-100}"; then
+		echo "$2 ($1) still running $((${T_STOP_TENTHS:-100} / 10)) s after SIGTERM: killed"
+		kill -KILL "$1" 2>/dev/null
+		wait "$1" 2>/dev/null
+		return 1
+	fi
+	wait "$1"
+	rc=$?
+	[ $rc -eq 0 ] && return 0
+	echo "$2 ($1) exited $rc after SIGTERM"
+	return 1
+}
+
+# stop_execd: stop_pid osb-execd, its log shown on stderr when that fails.
 stop_execd() {
-	kill -TERM "$EXECD_PID" && wait "$EXECD_PID" && return 0
+	stop_pid "$EXECD_PID" osb-execd && return 0
 	sed 's/^/execd.log: /' "$TMP/execd.log" >&2
 	return 1
 }

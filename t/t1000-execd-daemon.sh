@@ -94,12 +94,26 @@ test_expect_success 'SIGTERM with a stream open: gone within the grace window' '
 	start_execd --graceful-shutdown-timeout 300ms
 	curl -sN "$EXECD_URL/metrics/watch" >watch &
 	cpid=$! &&
-	sleep 0.3 &&
+	wait_for 50 grep -q "^data: " watch &&
 	start=$(date +%s%N) &&
 	kill -TERM $EXECD_PID && wait $EXECD_PID &&
 	end=$(date +%s%N) &&
 	wait $cpid;
 	test $(( (end - start) / 1000000 )) -lt 2500
+'
+
+test_expect_success 'the descriptor limit: raised for the daemon, as it was for commands' '
+	hard=$(ulimit -Hn) &&
+	if [ "$hard" = unlimited ] || [ "$hard" -le 256 ]; then
+		say "hard limit $hard: nothing to raise"; return 0
+	fi
+	ulimit -Sn 256 &&
+	start_execd &&
+	soft=$(awk "/Max open files/ { print \$4 }" "/proc/$EXECD_PID/limits") &&
+	test "$soft" = "$hard" &&
+	curl -sN -d "{\"command\":\"ulimit -n\"}" "$EXECD_URL/command" >out &&
+	test "$(ev out text stdout)" = 256 &&
+	stop_execd
 '
 
 test_done

@@ -89,20 +89,20 @@ test_expect_success 'permissions: mode 0 or absent leaves the mode' '
 	mode_is "$D/p2" 600
 '
 
-if [ "$(id -u)" = 0 ]; then
-test_expect_success 'permissions: owner and group by name or number' '
+test_expect_success ROOT 'permissions: owner and group by name or number' '
 	call 200 POST /files/permissions -d "{\"$D/p1\":{\"owner\":\"65534\",\"group\":\"65534\",\"mode\":644}}" &&
 	test "$(stat -c %u:%g:%a "$D/p1")" = 65534:65534:644 &&
 	call 200 POST /files/permissions -d "{\"$D/p1\":{\"owner\":\"root\",\"group\":\"root\"}}" &&
 	test "$(stat -c %u:%g "$D/p1")" = 0:0
 '
-else
-test_skip 'permissions: owner and group by name or number' 'needs root'
-fi
 
-test_expect_success 'permissions: unknown owner names are left alone (as Go)' '
-	call 200 POST /files/permissions -d "{\"$D/p1\":{\"owner\":\"no-such-user-x\",\"mode\":640}}" &&
-	mode_is "$D/p1" 640
+test_expect_success 'permissions: an unknown owner or group is 400 and changes nothing' '
+	chmod 600 "$D/p1" &&
+	call 400 POST /files/permissions -d "{\"$D/p1\":{\"owner\":\"no-such-user-x\",\"mode\":640}}" &&
+	error_is INVALID_REQUEST_BODY "$D/p1: owner no-such-user-x: no such user" &&
+	call 400 POST /files/permissions -d "{\"$D/p1\":{\"group\":\"no-such-group-x\",\"mode\":640}}" &&
+	error_is INVALID_REQUEST_BODY "$D/p1: group no-such-group-x: no such group" &&
+	mode_is "$D/p1" 600
 '
 
 test_expect_success 'permissions: a bad mode is 400 and changes nothing' '

@@ -2,6 +2,8 @@
 # osb-execd: POST /files/upload — multipart metadata + file pairs, streamed
 # to temp files renamed into place; nothing half-written is ever left.
 . "$(dirname "$0")/lib.sh"
+# The temp file journal of osb-execd lives in $TMPDIR: this script's own.
+export TMPDIR=$TMP
 start_execd
 
 # raw STATUS FILE: POST FILE as the upload body, with boundary XX; the
@@ -84,16 +86,12 @@ test_expect_success 'an upload through a link writes the file it points at' '
 	test -L "$D/link" && cmp f1 "$D/sdk"
 '
 
-if [ "$(id -u)" = 0 ]; then
-test_expect_success 'owner and group from the metadata' '
+test_expect_success ROOT 'owner and group from the metadata' '
 	call 200 POST /files/upload \
 		-F "metadata={\"path\":\"$D/owned\",\"owner\":\"65534\",\"group\":\"65534\",\"mode\":644}" \
 		-F file=@f1 &&
 	test "$(stat -c %u:%g:%a "$D/owned")" = 65534:65534:644
 '
-else
-test_skip 'owner and group from the metadata' 'needs root'
-fi
 
 test_expect_success 'an empty file uploads' '
 	: >empty &&
@@ -122,6 +120,50 @@ test_expect_success 'junk after a boundary: 400, no file left' '
 	{ meta_part "$T/f" && printf -- "--XXjunk\r\n"; } >junk &&
 	raw 400 junk &&
 	error_is INVALID_FILE "junk after a boundary" &&
+	empty_dir "$T"
+'
+
+test_expect_success 'a body ending --XX, not --XX--: 400 and the target unchanged' '
+	echo old >"$T/kept" &&
+	{ meta_part "$T/kept" && part file f && printf "new\r\n--XX"; } >open &&
+	raw 400 open &&
+	error_is INVALID_FILE "body ended before the closing boundary" &&
+	echo old >expect && test_cmp expect "$T/kept" &&
+	test "$(ls -A "$T")" = kept && rm "$T/kept"
+'
+
+test_expect_success 'two files, the second metadata bad: 400 and the first not written' '
+	echo old >"$T/first" &&
+	{ meta_part "$T/first" && part file a && printf "new\r\n" &&
+	  part metadata && printf "{\"path\":\"\"}\r\n" &&
+	  part file b && printf "b\r\n--XX--\r\n"; } >two &&
+	raw 400 two &&
+	error_is INVALID_FILE_METADATA "metadata path is empty" &&
+	echo old >expect && test_cmp expect "$T/first" &&
+	test "$(ls -A "$T")" = first && rm "$T/first"
+'
+
+test_expect_success 'a refused upload makes none of the directories it names' '
+	{ meta_part "$T/new/dir/f" && part file a && printf "x\r\n" &&
+	  part metadata && printf "{\"path\":\"\"}\r\n" &&
+	  part file b && printf "b\r\n--XX--\r\n"; } >nodir &&
+	raw 400 nodir &&
+	empty_dir "$T"
+'
+
+test_expect_success 'a parent that is a file: 500 at once, nothing made' '
+	echo f >"$T/plain" &&
+	{ meta_part "$T/plain/sub/f" && part file a && printf "x\r\n--XX--\r\n"; } >underfile &&
+	raw 500 underfile &&
+	error_is RUNTIME_ERROR "mkdir $T/plain/sub: not a directory" &&
+	test "$(ls -A "$T")" = plain && rm "$T/plain"
+'
+
+test_expect_success 'two files, the second without its file part: 400, neither written' '
+	{ meta_part "$T/one" && part file a && printf "1\r\n" &&
+	  meta_part "$T/two" && printf -- "--XX--\r\n"; } >nofile &&
+	raw 400 nofile &&
+	error_is INVALID_FILE "metadata and file count mismatch: no file part for $T/two" &&
 	empty_dir "$T"
 '
 
@@ -201,15 +243,32 @@ test_expect_success 'a client gone mid-file leaves no temp file behind' '
 	} >partial &&
 	exec 3<>"/dev/tcp/127.0.0.1/$EXECD_PORT" &&
 	cat partial >&3 &&
-	i=0 && while [ -z "$(ls -A "$T")" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done &&
-	ls -A "$T" | grep -q "^\.gone\.osb-" &&
+	wait_for 50 eval "ls -A \"\$T\" | grep -q \"^\.gone\.osb-\"" &&
 	exec 3>&- 3<&- &&
-	i=0 && while [ -n "$(ls -A "$T")" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done &&
-	empty_dir "$T"
+	wait_for 50 empty_dir "$T"
 '
 
-if [ -z "${OSB_SANITIZE:-}" ]; then
-test_expect_success 'memory stays flat: 200 MiB through at most 32 MiB RSS' '
+test_expect_success 'osb-execd killed mid-upload: the next start removes its temp file' '
+	{
+		printf "POST /files/upload HTTP/1.1\r\nHost: x\r\n"
+		printf "Content-Type: multipart/form-data; boundary=XX\r\n"
+		printf "Content-Length: 10000000\r\n\r\n"
+		meta_part "$T/killed"
+		part file
+		head -c 100000 /dev/zero
+	} >partial &&
+	exec 3<>"/dev/tcp/127.0.0.1/$EXECD_PORT" &&
+	cat partial >&3 &&
+	wait_for 50 eval "ls -A \"\$T\" | grep -q \"^\.killed\.osb-\"" &&
+	kill -KILL "$EXECD_PID" &&
+	exec 3>&- 3<&- &&
+	wait "$EXECD_PID"; ls -A "$T" | grep -q "^\.killed\.osb-" &&
+	start_execd &&
+	empty_dir "$T" &&
+	grep_q "removed 1 temp file left by a daemon that was killed" "$TMP/execd.log"
+'
+
+test_expect_success NO_SANITIZE 'memory stays flat: 200 MiB through at most 32 MiB RSS' '
 	head -c 209715200 /dev/zero >big &&
 	call 200 POST /files/upload -F "metadata={\"path\":\"$D/big\"}" -F file=@big &&
 	test "$(stat -c %s "$D/big")" = 209715200 &&
@@ -218,9 +277,6 @@ test_expect_success 'memory stays flat: 200 MiB through at most 32 MiB RSS' '
 	echo "peak RSS ${hwm} kB" &&
 	test "$hwm" -lt 32768
 '
-else
-test_skip 'memory stays flat' 'sanitizers change the numbers'
-fi
 
 test_expect_success 'osb-execd stops cleanly (no leaks under sanitizers)' '
 	stop_execd

@@ -90,6 +90,12 @@ test_expect_success '!(x): what does not match with x there' '
 	error_is INVALID_REQUEST_BODY "syntax error in pattern"
 '
 
+test_expect_success 'braces that leave a !( group open: no crash, the group is text' '
+	call 200 GET "/files/search?path=$S&pattern=%7B%21(a,b)%7D" &&
+	call 200 GET "/files/search?path=$S&pattern=%21(%21(%7B,%7B,a,%7Db%7Bc,c%7Da,%7B%7D))%7D" &&
+	call 200 GET /ping
+'
+
 test_expect_success 'results carry FileInfo' '
 	search "a.c" &&
 	grep_q "\"path\":\"$S/src/lib/a.c\",\"type\":\"file\",\"size\":12," body &&

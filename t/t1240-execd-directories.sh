@@ -100,14 +100,10 @@ test_expect_success 'mkdir of an existing directory is fine and sets the mode' '
 	mode_is "$M/x/y/z" 750
 '
 
-if [ "$(id -u)" = 0 ]; then
-test_expect_success 'mkdir with owner and group' '
+test_expect_success ROOT 'mkdir with owner and group' '
 	call 200 POST /directories -d "{\"$M/owned\":{\"owner\":\"65534\",\"group\":\"65534\"}}" &&
 	test "$(stat -c %u:%g "$M/owned")" = 65534:65534
 '
-else
-test_skip 'mkdir with owner and group' 'needs root'
-fi
 
 test_expect_success 'mkdir where a file is in the way: 500' '
 	echo f >"$M/file" &&
@@ -137,16 +133,12 @@ test_expect_success 'DELETE /directories: missing is fine, a file goes too' '
 	test ! -e "$M/file"
 '
 
-if [ "$(id -u)" = 0 ]; then
-test_skip 'DELETE /directories: an undeletable entry is 500' 'root deletes anything'
-else
-test_expect_success 'DELETE /directories: an undeletable entry is 500' '
+test_expect_success NOT_ROOT 'DELETE /directories: an undeletable entry is 500' '
 	mkdir -p "$M/ro/sub" && touch "$M/ro/sub/f" && chmod 555 "$M/ro/sub" &&
 	call 500 DELETE "/directories?path=$M/ro" &&
 	error_is RUNTIME_ERROR "remove $M/ro/sub/f: permission denied" &&
 	chmod 755 "$M/ro/sub"
 '
-fi
 
 test_expect_success 'DELETE /directories without a path: 400' '
 	call 400 DELETE /directories &&

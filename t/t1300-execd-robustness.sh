@@ -298,10 +298,13 @@ test_expect_success 'a run that comes as its shell dies gets a new shell' '
 	call 200 POST /session &&
 	sid=$(json_get body session_id) &&
 	kill -STOP "$logcat" &&
-	perl -e "print q({), join(q(,), map { qq(\"$TMP/p\$_\":{\"owner\":\") .
-		q(x) x 2100 . q(\"}) } 1..40), q(})" >perms.json || return 1
-	curl -s -o /dev/null -d @perms.json "$EXECD_URL/files/permissions" &
-	filler=$! &&
+	perl -e "print qq({\"$TMP/p\":{\"owner\":\"), q(x) x 2000, q(\"}})" \
+		>perms.json || return 1
+	fillers= &&
+	for i in $(seq 40); do
+		curl -s -o /dev/null -d @perms.json "$EXECD_URL/files/permissions" &
+		fillers="$fillers $!"
+	done &&
 	wait_for 50 threads_in pipe_write 1 &&
 	sse out "/session/$sid/run" command "kill -9 \$\$" &&
 	ev_is out error "CommandExecError -1 signal: killed" || return 1
@@ -311,7 +314,7 @@ test_expect_success 'a run that comes as its shell dies gets a new shell' '
 	wait_for 50 eval "grep -q init out2 || threads_in pipe_write 3" &&
 	kill -CONT "$logcat" &&
 	wait "$run" &&
-	wait "$filler" &&
+	wait $fillers &&
 	test "$(ev out2 text stdout)" = hi &&
 	run_ok out2 &&
 	stop_execd

@@ -18,9 +18,9 @@ finished() {
 }
 
 test_expect_success '-d prints the command id and returns at once' '
-	start=$(date +%s) &&
+	start=$(now_ms) &&
 	osb-exec -d "$S" "sleep 3" >id &&
-	test $(($(date +%s) - start)) -lt 2 &&
+	test $(($(now_ms) - start)) -lt 2000 &&
 	grep -qE "^[0-9a-f]{32}$" id
 '
 
@@ -102,10 +102,10 @@ test_expect_success 'logs --cursor takes only a number' '
 
 test_expect_success 'logs -f follows until the command ends, then prints the rest' '
 	id=$(osb-exec -d "$S" "echo a; sleep 1; echo b; sleep 0.5; printf c") &&
-	start=$(date +%s) &&
+	start=$(now_ms) &&
 	osb-exec logs -f "$S" "$id" >out &&
 	printf "a\nb\nc" >expect && test_cmp expect out &&
-	test $(($(date +%s) - start)) -lt 5 &&
+	test $(($(now_ms) - start)) -lt 5000 &&
 	osb-exec status -o json "$S" "$id" | grep_q "\"running\": false" -
 '
 
@@ -123,10 +123,10 @@ test_expect_success 'logs of a foreground command: the server refuses, exit 1' '
 
 test_expect_success 'interrupt stops a background command' '
 	id=$(osb-exec -d "$S" "sleep 30") &&
-	start=$(date +%s) &&
+	start=$(now_ms) &&
 	osb-exec interrupt "$S" "$id" >out &&
 	! test -s out &&
-	test $(($(date +%s) - start)) -lt 5 &&
+	test $(($(now_ms) - start)) -lt 5000 &&
 	osb-exec status -o json "$S" "$id" >out &&
 	grep_q "\"running\": false" out
 '

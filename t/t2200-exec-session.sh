@@ -55,9 +55,9 @@ test_expect_success 'session run -w runs there once; several words are quoted' '
 
 test_expect_success 'session run -t stops a run that takes too long' '
 	sid=$(osb-exec session create "$S") &&
-	start=$(date +%s) &&
+	start=$(now_ms) &&
 	expect_code 130 osb-exec session run -t 300ms "$S" "$sid" -- sleep 10 &&
-	test $(($(date +%s) - start)) -lt 5 &&
+	test $(($(now_ms) - start)) -lt 5000 &&
 	osb-exec session run "$S" "$sid" -- echo still here >out &&
 	echo "still here" >expect && test_cmp expect out &&
 	osb-exec session rm "$S" "$sid"

@@ -159,18 +159,65 @@ test_expect_success 'download to - writes stdout' '
 	cmp big out
 '
 
-test_expect_success 'download resumes a truncated local copy' '
+test_expect_success 'download replaces a local file whole, never mixing the two' '
+	printf "hello world\n" >"$R/h.txt" &&
+	echo HELLO >h.txt &&
+	osb-file download "$S" "$R/h.txt" h.txt &&
+	test_cmp "$R/h.txt" h.txt &&
+	test "$(ls -A | grep -c "osb-")" = 0
+'
+
+test_expect_success 'download keeps the mode of the file it replaces' '
+	echo old >moded && chmod 600 moded &&
+	osb-file download "$S" "$R/h.txt" moded &&
+	test_cmp "$R/h.txt" moded &&
+	mode_is moded 600
+'
+
+test_expect_success 'a failed download leaves the local file as it was' '
+	echo keep >kept &&
+	expect_code 1 osb-file download "$S" "$R/nosuch" kept &&
+	echo keep >expect && test_cmp expect kept
+'
+
+test_expect_success 'download -C resumes the partial copy an interrupted -C left' '
 	head -c 1000000 big >partial &&
-	osb-file -v download "$S" "$R/big" partial 2>trace &&
+	touch -r "$R/big" partial &&
+	osb-file -v download -C "$S" "$R/big" partial 2>trace &&
 	cmp big partial &&
 	grep_q "Range: bytes=1000000-" trace
 '
 
-test_expect_success 'download of a local copy that is not shorter starts over' '
-	head -c 6000000 /dev/zero >longer &&
-	osb-file -v download "$S" "$R/big" longer 2>trace &&
-	cmp big longer &&
+test_expect_success 'download -C of a file that is all there fetches nothing' '
+	osb-file -v download --continue "$S" "$R/big" partial 2>trace &&
+	cmp big partial &&
+	! grep -q "GET /files/download" trace
+'
+
+test_expect_success 'download -C of a local file not from that remote starts afresh, saying so' '
+	echo HELLO >h2.txt &&
+	osb-file -v download -C "$S" "$R/h.txt" h2.txt 2>trace &&
+	test_cmp "$R/h.txt" h2.txt &&
+	! grep -q "Range:" trace &&
+	grep_q "h2.txt is not a partial copy of the remote file (its size or time differs): starting afresh" trace
+'
+
+test_expect_success 'download without -C never resumes a shorter local copy' '
+	head -c 1000000 big >short &&
+	touch -r "$R/big" short &&
+	osb-file -v download "$S" "$R/big" short 2>trace &&
+	cmp big short &&
 	! grep -q "Range:" trace
+'
+
+test_expect_success 'download to a local path that is not a regular file writes into it' '
+	osb-file download "$S" "$R/h.txt" /dev/null &&
+	test -c /dev/null
+'
+
+test_expect_success 'download -C is refused for other commands' '
+	expect_code 2 osb-file cat -C "$S" "$R/h.txt" &&
+	grep_q "cat: -C/--continue does not apply" err
 '
 
 test_expect_success 'download of a directory is refused' '

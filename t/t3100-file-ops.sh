@@ -102,6 +102,23 @@ test_expect_success 'chmod --owner/--group with our own names' '
 	test "$(stat -c %a:%U:%G "$R/d/a.txt")" = "644:$(id -un):$(id -gn)"
 '
 
+test_expect_success 'write --owner of an unknown user: exit 1, nothing written' '
+	echo old >"$R/d/own.txt" &&
+	expect_code 1 osb-file write "$S" "$R/d/own.txt" -c new --owner nosuchuser &&
+	stderr_is "osb-file: upload $R/d/own.txt: $R/d/own.txt: owner nosuchuser: no such user (400 INVALID_FILE_METADATA)" &&
+	echo old >expect && test_cmp expect "$R/d/own.txt" &&
+	expect_code 1 osb-file write "$S" "$R/d/new.txt" -c new --group nosuchgroup &&
+	! test -e "$R/d/new.txt" &&
+	rm "$R/d/own.txt"
+'
+
+test_expect_success 'chmod --owner of an unknown user: exit 1, the mode unchanged' '
+	mode_is "$R/d/a.txt" 644 &&
+	expect_code 1 osb-file chmod "$S" 600 "$R/d/a.txt" --owner nosuchuser &&
+	grep_q "owner nosuchuser: no such user (400 " err &&
+	mode_is "$R/d/a.txt" 644
+'
+
 test_expect_success 'chmod with a bad mode is a usage error' '
 	expect_code 2 osb-file chmod "$S" rwx "$R/d/a.txt" &&
 	grep_q "chmod: not an octal mode: .rwx." err &&

@@ -100,26 +100,25 @@ cgroup_value() {
 	fi
 }
 
-if [ -n "$CGROUPS" ]; then
-	test_expect_success 'the memory limit kills an allocation past it' '
-		M=$(osb-sandbox create -q --resource memory=128Mi) &&
-		expect_code 137 osb-exec "$M" -- python3 -c "x = bytearray(300 << 20)" &&
-		osb-exec "$M" -- python3 -c "x = bytearray(16 << 20); print(len(x))" >out &&
-		echo 16777216 >expect && test_cmp expect out &&
-		test "$(osb-sandbox get -o json "$M" >m.json && json_get m.json status state)" = Running
-	'
+test_expect_success CGROUPS 'the memory limit kills an allocation past it' '
+	M=$(osb-sandbox create -q --resource memory=128Mi) &&
+	expect_code 137 osb-exec "$M" -- python3 -c "x = bytearray(300 << 20)" &&
+	osb-exec "$M" -- python3 -c "x = bytearray(16 << 20); print(len(x))" >out &&
+	echo 16777216 >expect && test_cmp expect out &&
+	test "$(osb-sandbox get -o json "$M" >m.json && json_get m.json status state)" = Running
+'
 
-	test_expect_success "the limits are in its cgroups ($CGROUPS here), and in get" '
-		L=$(osb-sandbox create -q --resource cpu=250m --resource memory=64Mi --resource pids=40) &&
-		test "$(cgroup_value "$L" memory memory.limit_in_bytes memory.max)" = 67108864 &&
-		cgroup_value "$L" cpu cpu.cfs_quota_us cpu.max | grep -q "^25000\( 100000\)\{0,1\}$" &&
-		test "$(cgroup_value "$L" pids pids.max pids.max)" = 40 &&
-		osb-sandbox get -o json "$L" >l.json &&
-		test "$(json_get l.json resourceLimits cpu)" = 250m &&
-		test "$(json_get l.json resourceLimits pids)" = 40
-	'
+test_expect_success CGROUPS "the limits are in its cgroups ($CGROUPS here), and in get" '
+	L=$(osb-sandbox create -q --resource cpu=250m --resource memory=64Mi --resource pids=40) &&
+	test "$(cgroup_value "$L" memory memory.limit_in_bytes memory.max)" = 67108864 &&
+	cgroup_value "$L" cpu cpu.cfs_quota_us cpu.max | grep -q "^25000\( 100000\)\{0,1\}$" &&
+	test "$(cgroup_value "$L" pids pids.max pids.max)" = 40 &&
+	osb-sandbox get -o json "$L" >l.json &&
+	test "$(json_get l.json resourceLimits cpu)" = 250m &&
+	test "$(json_get l.json resourceLimits pids)" = 40
+'
 
-	cat >"$TMP/forks.py" <<'EOF'
+cat >"$TMP/forks.py" <<'EOF'
 import os, signal
 pids = []
 try:
@@ -134,16 +133,11 @@ for pid in pids:
     os.kill(pid, signal.SIGKILL)
 EOF
 
-	test_expect_success 'the pids limit stops a fork bomb at the limit' '
-		osb-exec "$L" -- python3 -c "$(cat "$TMP/forks.py")" >out &&
-		grep -q "^fork failed after [0-9]* - Resource temporarily unavailable$" out &&
-		test "$(cut -d" " -f4 out)" -lt 40
-	'
-else
-	test_skip 'the memory limit kills an allocation past it' 'no cgroups'
-	test_skip 'the limits are in its cgroups' 'no cgroups'
-	test_skip 'the pids limit stops a fork bomb at the limit' 'no cgroups'
-fi
+test_expect_success CGROUPS 'the pids limit stops a fork bomb at the limit' '
+	osb-exec "$L" -- python3 -c "$(cat "$TMP/forks.py")" >out &&
+	grep -q "^fork failed after [0-9]* - Resource temporarily unavailable$" out &&
+	test "$(cut -d" " -f4 out)" -lt 40
+'
 
 test_expect_success 'a limit this runtime does not know is kept and reported' '
 	G=$(osb-sandbox create -q --resource gpu=1) &&

@@ -5,7 +5,7 @@
 # process of the sandbox. The host's software is read-only inside.
 . "$(dirname "$0")/lib.sh"
 
-[ "$(id -u)" = 0 ] || skip_all "runs as root, to test as nobody"
+require ROOT
 command -v setpriv >/dev/null || skip_all "no setpriv"
 NOBODY_HOME=$TMP/nobody
 mkdir -p "$NOBODY_HOME" && chmod 755 "$TMP" && chown 65534:65534 "$NOBODY_HOME" ||

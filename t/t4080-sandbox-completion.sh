@@ -43,24 +43,16 @@ test_expect_success 'bash: subcommands, then option values' '
 	echo --watch >expect && test_cmp expect out
 '
 
-if command -v fish >/dev/null; then
-	test_expect_success 'fish: a sandbox id where SANDBOX goes' '
-		fish -c "source \$argv[1]; and complete -C \"osb-sandbox pause \"" \
-			"$SRC/completions/osb-sandbox.fish" | cut -f1 >out &&
-		echo "$S" >expect && test_cmp expect out
-	'
-else
-	test_skip 'fish: a sandbox id where SANDBOX goes' 'no fish'
-fi
+test_expect_success FISH 'fish: a sandbox id where SANDBOX goes' '
+	fish -c "source \$argv[1]; and complete -C \"osb-sandbox pause \"" \
+		"$SRC/completions/osb-sandbox.fish" | cut -f1 >out &&
+	echo "$S" >expect && test_cmp expect out
+'
 
-if command -v zsh >/dev/null; then
-	test_expect_success 'zsh: a sandbox id where SANDBOX goes' '
-		timeout 20 zsh -f "$T_DIR/complete.zsh" "$SRC/completions" \
-			"osb-sandbox health " >out &&
-		grep -qx "$S" out
-	'
-else
-	test_skip 'zsh: a sandbox id where SANDBOX goes' 'no zsh'
-fi
+test_expect_success ZSH 'zsh: a sandbox id where SANDBOX goes' '
+	timeout 20 zsh -f "$T_DIR/complete.zsh" "$SRC/completions" \
+		"osb-sandbox health " >out &&
+	grep -qx "$S" out
+'
 
 test_done

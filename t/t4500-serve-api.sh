@@ -175,6 +175,8 @@ test_expect_success 'metadata PATCH: merge patch, the Sandbox back; bad ones 400
 	lcall 400 PATCH "/sandboxes/$A/metadata" \
 		-d "{\"opensandbox.io/id\":\"x\"}" &&
 	error_is INVALID_REQUEST "reserved" &&
+	lcall 400 POST /sandboxes -d "$REQ,\"metadata\":{\"opensandbox.io/id\":\"x\"}}" &&
+	error_is INVALID_REQUEST "metadata opensandbox.io/id: keys under opensandbox.io/ are reserved" &&
 	lcall 400 PATCH "/sandboxes/$A/metadata" -d "\"x\"" &&
 	lcall 404 PATCH /sandboxes/nope/metadata -d "{}"
 '
@@ -191,6 +193,10 @@ test_expect_success 'endpoints/44772: host:port and the token execd wants' '
 
 test_expect_success 'endpoints: use_server_proxy names the proxy, same headers' '
 	lcall 200 GET "/sandboxes/$A/endpoints/44772?use_server_proxy=true" &&
+	test "$(json_get body endpoint)" = \
+		"$SERVE_DOMAIN/sandboxes/$A/proxy/44772" &&
+	lcall 200 GET "/sandboxes/$A/endpoints/44772?use_server_proxy=true" \
+		-H "Host: attacker.example" &&
 	test "$(json_get body endpoint)" = \
 		"$SERVE_DOMAIN/sandboxes/$A/proxy/44772" &&
 	test "$(json_get body headers X-EXECD-ACCESS-TOKEN)" = "$tok" &&
@@ -223,7 +229,18 @@ test_expect_success 'snapshots: 501, not supported by the local runtime' '
 test_expect_success 'a body too large for the API: 413' '
 	head -c 2000000 /dev/zero | tr "\0" " " >big &&
 	lcall 413 POST /sandboxes --data-binary @big &&
-	error_is INVALID_REQUEST "too large"
+	error_is INVALID_REQUEST "too large: 2000000 bytes (limit 1048576)" &&
+	header X-Request-ID | grep -qx "[0-9a-f]\{32\}" &&
+	lcall 413 POST /sandboxes -H "Transfer-Encoding: chunked" \
+		--data-binary @big &&
+	error_is INVALID_REQUEST "too large (limit 1048576 bytes)" &&
+	header X-Request-ID | grep -qx "[0-9a-f]\{32\}"
+'
+
+test_expect_success 'a path with an escaped NUL: 400, with its X-Request-ID' '
+	lcall 400 GET "/sandboxes%00x" &&
+	error_is INVALID_REQUEST "the path holds a NUL byte" &&
+	header X-Request-ID | grep -qx "[0-9a-f]\{32\}"
 '
 
 test_expect_success 'the paths without /v1 are the same API' '

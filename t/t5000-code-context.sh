@@ -5,8 +5,8 @@
 # kernel starts, and bad requests.
 . "$(dirname "$0")/lib.sh"
 
+require KERNEL
 python3_kernel=/usr/share/jupyter/kernels/python3/kernel.json
-[ -f "$python3_kernel" ] || skip_all "no python3 kernelspec (python3-ipykernel)"
 
 # Kernel processes and their private directories go under $TMP.
 export TMPDIR=$TMP

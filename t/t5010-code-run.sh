@@ -5,8 +5,7 @@
 # order, and bad requests.
 . "$(dirname "$0")/lib.sh"
 
-[ -f /usr/share/jupyter/kernels/python3/kernel.json ] ||
-	skip_all "no python3 kernelspec (python3-ipykernel)"
+require KERNEL
 export TMPDIR=$TMP
 
 # new_context [LANGUAGE]: a context (python unless given); its id in $cid.
@@ -136,7 +135,7 @@ test_expect_success 'contexts are kept apart' '
 test_expect_success 'cells sent together to one context run one after the other' '
 	run_in "$C" "import time; time.sleep(0.5); print(\"first\")" first &
 	p1=$!
-	sleep 0.2 &&
+	wait_for 50 grep -q "\"type\":\"init\"" first &&
 	run_in "$C" "print(\"second\")" second &&
 	wait $p1 &&
 	t1=$(ev first field timestamp | tail -n 1) &&

@@ -4,8 +4,7 @@
 # interrupts its cell; bad and unknown ids.
 . "$(dirname "$0")/lib.sh"
 
-[ -f /usr/share/jupyter/kernels/python3/kernel.json ] ||
-	skip_all "no python3 kernelspec (python3-ipykernel)"
+require KERNEL
 export TMPDIR=$TMP
 
 LOOP='print("started", flush=True)
@@ -54,7 +53,7 @@ test_expect_success 'a cell waiting behind the interrupted one runs after it' '
 		-d "$(json code "print(\"queued\")" context "={\"id\":\"$C\"}")" \
 		"$EXECD_URL/code" &
 	q=$!
-	sleep 0.3 &&
+	wait_for 50 grep -q "\"type\":\"init\"" queued &&
 	call 200 DELETE "/code?id=$C" &&
 	wait $cell_pid && wait $q &&
 	ev loop error | grep -q "^KeyboardInterrupt " &&

@@ -4,8 +4,7 @@
 # and can be deleted. No kernel outlives the daemon: stopped, or killed.
 . "$(dirname "$0")/lib.sh"
 
-[ -f /usr/share/jupyter/kernels/python3/kernel.json ] ||
-	skip_all "no python3 kernelspec (python3-ipykernel)"
+require KERNEL
 export TMPDIR=$TMP
 
 # new_context: a python context; its id in $C, its kernel's pid in $K.
@@ -72,7 +71,7 @@ test_expect_success 'cells queued behind the one running end with the error too'
 	new_context && start_cell cell "$SLEEPER" || return 1
 	run_in "print(\"never\")" queued &
 	q=$!
-	sleep 0.3 &&
+	wait_for 50 grep -q "\"type\":\"init\"" queued &&
 	kill -KILL "$K" &&
 	wait $cell_pid && wait $q &&
 	ev_is queued types init error &&

@@ -4,8 +4,7 @@
 # context's cells run one at a time.
 . "$(dirname "$0")/lib.sh"
 
-[ -f /usr/share/jupyter/kernels/python3/kernel.json ] ||
-	skip_all "no python3 kernelspec (python3-ipykernel)"
+require KERNEL
 export TMPDIR=$TMP
 
 # run_in CTX CODE FILE: run CODE in context CTX, the stream in FILE.

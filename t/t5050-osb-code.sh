@@ -4,8 +4,7 @@
 # created, listed, got and removed; interrupts; usage and server errors.
 . "$(dirname "$0")/lib.sh"
 
-[ -f /usr/share/jupyter/kernels/python3/kernel.json ] ||
-	skip_all "no python3 kernelspec (python3-ipykernel)"
+require KERNEL
 export TMPDIR=$TMP
 
 LOOP='print("started", flush=True)
@@ -31,6 +30,13 @@ test_expect_success 'stdout and stderr stay apart' '
 		>out 2>err &&
 	echo o >expect && test_cmp expect out &&
 	echo e >expect && test_cmp expect err
+'
+
+test_expect_success 'output holding a NUL byte comes through whole, and what follows' '
+	osb-code run "$S" -c "print(\"a\\x00b\"); print(\"after\")" >out 2>err &&
+	printf "a\0b\nafter\n" >expect && cmp expect out &&
+	! test -s err &&
+	! grep -q "dropped" "$TMP/execd.log"
 '
 
 test_expect_success 'code from a file, from stdin, and from -' '

@@ -327,47 +327,37 @@ test_expect_success 'bash: nothing is offered inside the remote command' '
 	! test -s out
 '
 
-if command -v zsh >/dev/null; then
-	test_expect_success 'zsh: the completions parse' '
-		parses zsh
-	'
-	for p in $PROGS; do
-		test_expect_success "$p: zsh offers every subcommand" "
-			check_offered_commands '$SRC' $p zsh
-		"
-	done
-	test_expect_success 'zsh: a partial word completes, after options too' '
-		zsh_complete "$SRC/completions" "osb-file up" >out &&
-		has_line upload out &&
-		zsh_complete "$SRC/completions" "osb-exec -o json st" >out &&
-		has_line status out &&
-		zsh_complete "$SRC/completions" "osb-execd --gr" >out &&
-		has_line --graceful-shutdown-timeout out
-	'
-else
-	test_skip 'zsh: the completions parse' 'no zsh'
-	test_skip 'zsh: offers every subcommand' 'no zsh'
-fi
+test_expect_success ZSH 'zsh: the completions parse' '
+	parses zsh
+'
+for p in $PROGS; do
+	test_expect_success ZSH "$p: zsh offers every subcommand" "
+		check_offered_commands '$SRC' $p zsh
+	"
+done
+test_expect_success ZSH 'zsh: a partial word completes, after options too' '
+	zsh_complete "$SRC/completions" "osb-file up" >out &&
+	has_line upload out &&
+	zsh_complete "$SRC/completions" "osb-exec -o json st" >out &&
+	has_line status out &&
+	zsh_complete "$SRC/completions" "osb-execd --gr" >out &&
+	has_line --graceful-shutdown-timeout out
+'
 
-if command -v fish >/dev/null; then
-	test_expect_success 'fish: the completions parse' '
-		parses fish
-	'
-	for p in $PROGS; do
-		test_expect_success "$p: fish offers every option and subcommand" "
-			check_offered '$SRC' $p fish
-		"
-	done
-	test_expect_success 'fish: a partial word completes, after options too' '
-		fish_complete "$SRC/completions/osb-file.fish" "osb-file up" >out &&
-		has_line upload out &&
-		fish_complete "$SRC/completions/osb-exec.fish" "osb-exec -o json st" >out &&
-		has_line status out
-	'
-else
-	test_skip 'fish: the completions parse' 'no fish'
-	test_skip 'fish: offers every option and subcommand' 'no fish'
-fi
+test_expect_success FISH 'fish: the completions parse' '
+	parses fish
+'
+for p in $PROGS; do
+	test_expect_success FISH "$p: fish offers every option and subcommand" "
+		check_offered '$SRC' $p fish
+	"
+done
+test_expect_success FISH 'fish: a partial word completes, after options too' '
+	fish_complete "$SRC/completions/osb-file.fish" "osb-file up" >out &&
+	has_line upload out &&
+	fish_complete "$SRC/completions/osb-exec.fish" "osb-exec -o json st" >out &&
+	has_line status out
+'
 
 if command -v mandoc >/dev/null; then
 	test_expect_success 'mandoc -T lint finds no warnings' '

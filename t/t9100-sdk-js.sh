@@ -15,8 +15,7 @@ export NPM_CONFIG_USERCONFIG
 . "$(dirname "$0")/lib.sh"
 
 SDK=$T_DIR/sdk-js
-command -v node >/dev/null || skip_all "node not installed"
-command -v npm >/dev/null || skip_all "npm not installed"
+require NODE
 command -v flock >/dev/null || skip_all "flock not installed"
 [ "$(node -p 'process.versions.node.split(".")[0]')" -ge 20 ] ||
 	skip_all "the SDK needs node 20 or later, not $(node --version)"

@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "command.h"
 #include "expand.h"
+#include "guard.h"
 
 /* Where fd[i] of struct cmd_spawn ends up in the child. */
 static const int spawn_target[5] = { 0, 1, 2, CMD_FD_MARK, CMD_FD_ERR };
@@ -397,6 +398,7 @@ spawn_child(const struct cmd_spawn *sp, const struct creds *cr, int devnull,
 	int tmp[5], i, sig;
 
 	setpgid(0, 0);
+	osb_server_child_limits();
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
 	for (sig = 1; sig < NSIG; sig++)
@@ -498,6 +500,13 @@ cmd_spawn(const struct cmd_spawn *sp, char *err, size_t errlen)
 		spawn_child(sp, &cr, devnull, ep[1]);
 	close(ep[1]);
 	close(devnull);
+	/* The group exists before the guard hears of it, whichever of
+	 * parent and child runs first (it fails once the child has exec'd,
+	 * when the child has made it already). */
+	if (pid > 0) {
+		setpgid(pid, pid);
+		guard_watch(pid);
+	}
 	if (pid < 0) {
 		snprintf(err, errlen, "fork: %s", strerror(errno));
 		close(ep[0]);

@@ -323,7 +323,10 @@ match_plain(const char *pat, const char *name)
 				seg_start = 0;
 				continue;
 			}
-		} else if (*p == '!' && p[1] == '(') {
+		} else if (*p == '!' && p[1] == '(' && paren_end(p + 1)) {
+			/* Unclosed, as brace expansion can leave a group
+			 * ("{!(a,b)}"), it is literal text: taken as a
+			 * group it would recurse for ever. */
 			return match_negated(pat, p, name);
 		} else if (*p != '\0') {
 			lit = p + (*p == '\\');

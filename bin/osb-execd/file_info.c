@@ -121,7 +121,7 @@ octal_digits(json_int_t v)
 
 /*
  * The id of the user (the group when group) of that name, or written as
- * a number; -1 when there is none (logged: the file keeps its own).
+ * a number; -1 when there is none.
  */
 static long long
 name_to_id(const char *name, int group)
@@ -142,8 +142,6 @@ name_to_id(const char *name, int group)
 	if (isdigit((unsigned char)name[0]) && *end == '\0' && errno == 0 &&
 	    id < (uid_t)-1)
 		return (long long)id;
-	execd_log(LOG_WARN_, "no %s %s: %s left as it is", group ? "group" :
-	    "user", name, group ? "group" : "owner");
 	return -1;
 }
 
@@ -197,10 +195,18 @@ file_perm_parse(const json_t *obj, struct file_perm *perm, char *err,
 		snprintf(err, errlen, "owner and group must be strings");
 		return -1;
 	}
-	if (owner)
-		perm->uid = (uid_t)name_to_id(owner, 0);
-	if (group)
-		perm->gid = (gid_t)name_to_id(group, 1);
+	/* The Go execd logs an unknown name and leaves the owner, so the
+	 * client is told all went well when it did not: log it, refuse. */
+	if (owner && (perm->uid = (uid_t)name_to_id(owner, 0)) == (uid_t)-1) {
+		execd_log(LOG_WARN_, "no user %s: refused", owner);
+		snprintf(err, errlen, "owner %s: no such user", owner);
+		return -1;
+	}
+	if (group && (perm->gid = (gid_t)name_to_id(group, 1)) == (gid_t)-1) {
+		execd_log(LOG_WARN_, "no group %s: refused", group);
+		snprintf(err, errlen, "group %s: no such group", group);
+		return -1;
+	}
 	return 0;
 }
 

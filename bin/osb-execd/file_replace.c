@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "file_util.h"
+#include "tmp_journal.h"
 
 #define CHUNK (1024 * 1024)
 
@@ -99,6 +100,7 @@ replace_in_file(struct osb_req *req, const char *path, struct edit *e)
 	char real[PATH_MAX], *tmp = NULL;
 	const char *op = "open";
 	struct file_sink sink = { .buf = NULL };
+	struct tmp_entry entry = { "" };
 	struct stat st;
 	int in = -1, out = -1, rc = -1;
 
@@ -117,6 +119,7 @@ replace_in_file(struct osb_req *req, const char *path, struct edit *e)
 	op = "create temp file for";
 	if ((out = file_tmp_create(real, &tmp)) < 0)
 		goto fail;
+	tmp_journal_note(tmp, &entry);
 	op = "write";
 	if (file_sink_init(&sink, out, CHUNK) < 0 ||
 	    copy_replacing(in, &sink, e) < 0)
@@ -131,6 +134,7 @@ fail:
 out:
 	if (tmp && (rc < 0 || e->count == 0))
 		unlink(tmp);
+	tmp_journal_forget(&entry);
 	free(tmp);
 	file_sink_free(&sink);
 	if (in >= 0)

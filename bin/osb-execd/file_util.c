@@ -272,11 +272,22 @@ file_tmp_create(const char *target, char **tmp_path)
 {
 	const char *slash = strrchr(target, '/');
 	size_t dirlen = slash ? (size_t)(slash - target) : 0;
+
+	return file_tmp_create_in(target, dirlen, target, tmp_path);
+}
+
+/* mkostemp(3) in the first dirlen bytes of dir, named for target's last
+ * component; -1 with errno set. */
+int
+file_tmp_create_in(const char *dir, size_t dirlen, const char *target,
+    char **tmp_path)
+{
+	const char *slash = strrchr(target, '/');
 	const char *base = slash ? slash + 1 : target;
 	int fd;
 
 	/* ".NAME.osb-XXXXXX", short enough for NAME_MAX whatever NAME is. */
-	if (asprintf(tmp_path, "%.*s/.%.200s.osb-XXXXXX", (int)dirlen, target,
+	if (asprintf(tmp_path, "%.*s/.%.200s.osb-XXXXXX", (int)dirlen, dir,
 	    base) < 0) {
 		*tmp_path = NULL;
 		return -1;

@@ -114,6 +114,10 @@ int file_mkdirs(const char *path, mode_t mode);
  * with *tmp_path malloc'd, or -1 with errno set.
  */
 int file_tmp_create(const char *target, char **tmp_path);
+/* The same in the first dirlen bytes of dir ("" for the root), named
+ * for target: for a target whose directory is not made yet. */
+int file_tmp_create_in(const char *dir, size_t dirlen, const char *target,
+    char **tmp_path);
 
 /*
  * Called by file_walk for each entry below the root, path being its full

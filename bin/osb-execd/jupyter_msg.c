@@ -23,7 +23,6 @@
 /* Frames kept of one message: identities, delimiter, signature, the four
  * JSON parts; buffers past these are read and dropped. */
 #define MAX_FRAMES 16
-#define SIG_HEX 64
 
 struct jupyter_session {
 	EVP_MAC *mac;
@@ -68,13 +67,11 @@ jupyter_session_free(struct jupyter_session *s)
 	free(s);
 }
 
-/*
- * The lowercase hex HMAC of the n parts into hex (SIG_HEX + 1 bytes).
- * Returns 0, -1 when OpenSSL failed.
- */
-static int
-sign(struct jupyter_session *s, const void *const *part, const size_t *len,
-    int n, char *hex)
+/* The lowercase hex HMAC of the n parts into hex; 0, or -1 when
+ * OpenSSL failed. */
+int
+jupyter_sign(struct jupyter_session *s, const void *const *part,
+    const size_t *len, int n, char *hex)
 {
 	static const char digits[] = "0123456789abcdef";
 	unsigned char md[EVP_MAX_MD_SIZE];
@@ -87,13 +84,13 @@ sign(struct jupyter_session *s, const void *const *part, const size_t *len,
 		if (kl.EVP_MAC_update(s->ctx, part[k], len[k]) != 1)
 			return -1;
 	if (kl.EVP_MAC_final(s->ctx, md, &mdlen, sizeof(md)) != 1 ||
-	    mdlen * 2 != SIG_HEX)
+	    mdlen * 2 != JUPYTER_SIG_HEX)
 		return -1;
 	for (i = 0; i < mdlen; i++) {
 		hex[2 * i] = digits[md[i] >> 4];
 		hex[2 * i + 1] = digits[md[i] & 15];
 	}
-	hex[SIG_HEX] = '\0';
+	hex[JUPYTER_SIG_HEX] = '\0';
 	return 0;
 }
 
@@ -141,7 +138,7 @@ int
 jupyter_send(void *socket, struct jupyter_session *s, const char *type,
     json_t *content, char *id)
 {
-	char msg_id[33], sig[SIG_HEX + 1];
+	char msg_id[33], sig[JUPYTER_SIG_HEX + 1];
 	const void *part[6];
 	size_t len[6];
 	char *json[4] = { NULL, NULL, NULL, NULL };
@@ -160,11 +157,11 @@ jupyter_send(void *socket, struct jupyter_session *s, const char *type,
 		part[k + 2] = json[k];
 		len[k + 2] = strlen(json[k]);
 	}
-	if (k == 4 && sign(s, part + 2, len + 2, 4, sig) == 0) {
+	if (k == 4 && jupyter_sign(s, part + 2, len + 2, 4, sig) == 0) {
 		part[0] = DELIMITER;
 		len[0] = DELIMITER_LEN;
 		part[1] = sig;
-		len[1] = SIG_HEX;
+		len[1] = JUPYTER_SIG_HEX;
 		rc = send_frames(socket, part, len, 6);
 	}
 	for (k = 0; k < 4; k++)
@@ -222,12 +219,15 @@ read_frames(void *socket, struct frames *fr)
 	return 1;
 }
 
-/* Parse frame k as a JSON object; NULL when it is not one. */
+/*
+ * Parse a frame as a JSON object; NULL when it is not one. A string may
+ * hold U+0000: Python's json writes it as \u0000 for any "\0" printed,
+ * and refusing it dropped the whole message (and the cell's output).
+ */
 static json_t *
-frame_json(struct frames *fr, int k)
+frame_json(const struct jupyter_frame *f)
 {
-	json_t *doc = json_loadb(kl.zmq_msg_data(&fr->f[k]),
-	    kl.zmq_msg_size(&fr->f[k]), 0, NULL);
+	json_t *doc = json_loadb(f->data, f->len, JSON_ALLOW_NUL, NULL);
 
 	if (!json_is_object(doc)) {
 		json_decref(doc);
@@ -236,46 +236,42 @@ frame_json(struct frames *fr, int k)
 	return doc;
 }
 
-/* Is the signature frame sigk right for the four frames after it? */
+/* Is the signature frame f[0] right for the four frames after it? */
 static int
-signature_ok(struct jupyter_session *s, struct frames *fr, int sigk)
+signature_ok(struct jupyter_session *s, const struct jupyter_frame *f)
 {
-	char want[SIG_HEX + 1];
+	char want[JUPYTER_SIG_HEX + 1];
 	const void *part[4];
 	size_t len[4];
 	int k;
 
-	if (kl.zmq_msg_size(&fr->f[sigk]) != SIG_HEX)
+	if (f[0].len != JUPYTER_SIG_HEX)
 		return 0;
 	for (k = 0; k < 4; k++) {
-		part[k] = kl.zmq_msg_data(&fr->f[sigk + 1 + k]);
-		len[k] = kl.zmq_msg_size(&fr->f[sigk + 1 + k]);
+		part[k] = f[1 + k].data;
+		len[k] = f[1 + k].len;
 	}
-	return sign(s, part, len, 4, want) == 0 &&
-	    kl.CRYPTO_memcmp(want, kl.zmq_msg_data(&fr->f[sigk]),
-	    SIG_HEX) == 0;
+	return jupyter_sign(s, part, len, 4, want) == 0 &&
+	    kl.CRYPTO_memcmp(want, f[0].data, JUPYTER_SIG_HEX) == 0;
 }
 
-/* Check and parse the frames into msg; 0, or -1 when they don't do. */
-static int
-parse_frames(struct jupyter_session *s, struct frames *fr,
-    struct jupyter_msg *msg)
+int
+jupyter_parse(struct jupyter_session *s, const struct jupyter_frame *f,
+    int n, struct jupyter_msg *msg)
 {
 	int d;
 
-	for (d = 0; d < fr->n; d++)
-		if (kl.zmq_msg_size(&fr->f[d]) == DELIMITER_LEN &&
-		    memcmp(kl.zmq_msg_data(&fr->f[d]), DELIMITER,
-		    DELIMITER_LEN) == 0)
+	memset(msg, 0, sizeof(*msg));
+	for (d = 0; d < n; d++)
+		if (f[d].len == DELIMITER_LEN &&
+		    memcmp(f[d].data, DELIMITER, DELIMITER_LEN) == 0)
 			break;
-	if (d + 5 >= fr->n)
+	if (d + 5 >= n || !signature_ok(s, f + d + 1))
 		return -1;
-	if (!signature_ok(s, fr, d + 1))
-		return -1;
-	msg->header = frame_json(fr, d + 2);
-	msg->parent = frame_json(fr, d + 3);
-	msg->metadata = frame_json(fr, d + 4);
-	msg->content = frame_json(fr, d + 5);
+	msg->header = frame_json(&f[d + 2]);
+	msg->parent = frame_json(&f[d + 3]);
+	msg->metadata = frame_json(&f[d + 4]);
+	msg->content = frame_json(&f[d + 5]);
 	msg->type = json_string_value(json_object_get(msg->header,
 	    "msg_type"));
 	msg->parent_id = json_string_value(json_object_get(msg->parent,
@@ -295,13 +291,18 @@ int
 jupyter_recv(void *socket, struct jupyter_session *s,
     struct jupyter_msg *msg)
 {
+	struct jupyter_frame f[MAX_FRAMES];
 	struct frames fr;
-	int rc;
+	int rc, k;
 
 	memset(msg, 0, sizeof(*msg));
 	if ((rc = read_frames(socket, &fr)) <= 0)
 		return rc;
-	rc = parse_frames(s, &fr, msg) == 0 ? 1 : -1;
+	for (k = 0; k < fr.n; k++) {
+		f[k].data = kl.zmq_msg_data(&fr.f[k]);
+		f[k].len = kl.zmq_msg_size(&fr.f[k]);
+	}
+	rc = jupyter_parse(s, f, fr.n, msg) == 0 ? 1 : -1;
 	free_frames(&fr);
 	return rc;
 }

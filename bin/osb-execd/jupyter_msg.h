@@ -17,6 +17,8 @@
 
 /* The protocol version our headers carry. */
 #define JUPYTER_PROTOCOL "5.3"
+/* Hex digits of a signature (HMAC-SHA256). */
+#define JUPYTER_SIG_HEX 64
 
 /*
  * One client's side of a connection: the signing key and the session
@@ -53,5 +55,24 @@ int jupyter_send(void *socket, struct jupyter_session *, const char *type,
 int jupyter_recv(void *socket, struct jupyter_session *,
     struct jupyter_msg *msg);
 void jupyter_msg_free(struct jupyter_msg *);
+
+/* One frame of a multipart message. */
+struct jupyter_frame {
+	const void *data;
+	size_t len;
+};
+
+/*
+ * The message in n frames (identities, delimiter, signature, the four
+ * JSON parts, buffers), its signature checked: 0 with msg filled, -1
+ * when it is badly framed, wrongly signed or its parts are not JSON
+ * objects. What jupyter_recv does once it has the frames.
+ */
+int jupyter_parse(struct jupyter_session *, const struct jupyter_frame *,
+    int n, struct jupyter_msg *msg);
+/* The lowercase hex HMAC of the n parts into hex (JUPYTER_SIG_HEX + 1
+ * bytes); 0, or -1 when OpenSSL failed. */
+int jupyter_sign(struct jupyter_session *, const void *const *part,
+    const size_t *len, int n, char *hex);
 
 #endif

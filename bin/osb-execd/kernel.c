@@ -382,8 +382,8 @@ error_of(json_t *content)
 static void
 on_cell_iopub(struct kernel_cell *c, struct jupyter_msg *m)
 {
-	const char *state, *name, *text;
-	json_t *results, *count;
+	const char *state, *name;
+	json_t *results, *count, *text;
 
 	if (strcmp(m->type, "status") == 0) {
 		state = json_string_value(json_object_get(m->content,
@@ -394,10 +394,13 @@ on_cell_iopub(struct kernel_cell *c, struct jupyter_msg *m)
 			c->idle = 1;
 	} else if (strcmp(m->type, "stream") == 0) {
 		name = json_string_value(json_object_get(m->content, "name"));
-		text = json_string_value(json_object_get(m->content, "text"));
-		if (name && text && *text && (strcmp(name, "stdout") == 0 ||
+		text = json_object_get(m->content, "text");
+		/* The text as a JSON value, not a C string: it may hold
+		 * U+0000, and all of it goes on. */
+		if (name && json_string_length(text) > 0 &&
+		    (strcmp(name, "stdout") == 0 ||
 		    strcmp(name, "stderr") == 0))
-			evq_push(c->q, json_pack("{s:s, s:s}", "type", name,
+			evq_push(c->q, json_pack("{s:s, s:O}", "type", name,
 			    "text", text));
 	} else if (strcmp(m->type, "execute_result") == 0 ||
 	    strcmp(m->type, "display_data") == 0) {

@@ -80,6 +80,7 @@ launch_child(const struct launch_job *j, pid_t parent, int devnull,
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
 		_exit(127);
+	osb_server_child_limits();
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
 	for (sig = 1; sig < NSIG; sig++)

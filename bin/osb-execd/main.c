@@ -19,10 +19,12 @@
 #include "code.h"
 #include "command.h"
 #include "files.h"
+#include "guard.h"
 #include "log.h"
 #include "metrics.h"
 #include "server.h"
 #include "session.h"
+#include "tmp_journal.h"
 #include "util.h"
 
 #define DEFAULT_PORT 44772
@@ -36,6 +38,8 @@ struct options {
 	int listen_fd;
 	const char *token;
 	int64_t grace_ms;
+	unsigned per_client;	/* connections one client address may hold */
+	unsigned idle_s;	/* idle connection timeout, seconds */
 };
 
 static int signal_pipe[2] = { -1, -1 };
@@ -88,6 +92,7 @@ usage(FILE *f)
 "usage: osb-execd [--listen ADDR] [--port PORT] [--listen-fd FD]\n"
 "                 [--access-token TOKEN] [--log-level N]\n"
 "                 [--graceful-shutdown-timeout DURATION]\n"
+"                 [--max-client-connections N] [--idle-timeout DURATION]\n"
 "\n"
 "Serve the OpenSandbox execd API: commands, sessions, code, files, metrics.\n"
 "\n"
@@ -103,6 +108,12 @@ usage(FILE *f)
 "      --graceful-shutdown-timeout DURATION\n"
 "                          on SIGTERM, how long open streams may run on\n"
 "                          (default: $EXECD_API_GRACE_SHUTDOWN or 1s)\n"
+"      --max-client-connections N\n"
+"                          connections one client address may hold open;\n"
+"                          more are closed at once (default %d)\n"
+"      --idle-timeout DURATION\n"
+"                          close a connection idle that long between\n"
+"                          requests (default %ds); streams are never cut\n"
 "  -h, --help              show this help\n"
 "      --version           show the version\n"
 "\n"
@@ -110,7 +121,15 @@ usage(FILE *f)
 "Kernelspecs are looked for along $JUPYTER_PATH and Jupyter's data path;\n"
 "$EXECD_KERNEL_HEARTBEAT_TIMEOUT (default 10s) is how long a kernel may\n"
 "leave its heartbeat unanswered.\n",
-	    DEFAULT_PORT);
+	    DEFAULT_PORT, OSB_PER_ADDRESS_LIMIT, OSB_IDLE_TIMEOUT);
+}
+
+/* Print "osb-execd: what" and exit 2. */
+static void __attribute__((noreturn))
+usage_error(const char *what)
+{
+	fprintf(stderr, "osb-execd: %s\n", what);
+	exit(2);
 }
 
 /* Is fd a socket that listens? */
@@ -129,7 +148,7 @@ static void
 parse_options(int argc, char **argv, struct options *opts)
 {
 	enum { O_LISTEN = 256, O_PORT, O_TOKEN, O_LEVEL, O_GRACE, O_VERSION,
-	    O_LISTEN_FD };
+	    O_LISTEN_FD, O_PER_CLIENT, O_IDLE };
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "listen-fd", required_argument, NULL, O_LISTEN_FD },
@@ -138,12 +157,16 @@ parse_options(int argc, char **argv, struct options *opts)
 		{ "log-level", required_argument, NULL, O_LEVEL },
 		{ "graceful-shutdown-timeout", required_argument, NULL,
 		    O_GRACE },
+		{ "max-client-connections", required_argument, NULL,
+		    O_PER_CLIENT },
+		{ "idle-timeout", required_argument, NULL, O_IDLE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *grace = getenv("EXECD_API_GRACE_SHUTDOWN");
 	const char *errstr;
+	char errbuf[128];
 	int ch;
 
 	opts->port = DEFAULT_PORT;
@@ -186,6 +209,16 @@ parse_options(int argc, char **argv, struct options *opts)
 			break;
 		case O_GRACE:
 			grace = optarg;
+			break;
+		case O_PER_CLIENT:
+			if (osb_server_parse_limit(optarg, &opts->per_client,
+			    errbuf, sizeof(errbuf)) < 0)
+				usage_error(errbuf);
+			break;
+		case O_IDLE:
+			if (osb_server_parse_timeout(optarg, &opts->idle_s,
+			    errbuf, sizeof(errbuf)) < 0)
+				usage_error(errbuf);
 			break;
 		case 'h':
 			usage(stdout);
@@ -261,6 +294,22 @@ open_log(void)
 	return 0;
 }
 
+/* The temp file journal; the files a daemon killed mid-upload left are
+ * removed now. Without one the daemon still serves. */
+static void
+open_journal(void)
+{
+	char err[512];
+	int n;
+
+	if ((n = tmp_journal_open(err, sizeof(err))) < 0)
+		execd_log(LOG_WARN_, "%s: temp files left by a crash will "
+		    "not be removed", err);
+	else if (n > 0)
+		execd_log(LOG_INFO_, "removed %d temp file%s left by a "
+		    "daemon that was killed", n, n == 1 ? "" : "s");
+}
+
 /* Wait up to ms for the open connections to close. */
 static void
 wait_connections(struct osb_server *srv, int64_t ms)
@@ -301,12 +350,18 @@ main(int argc, char **argv)
 	parse_options(argc, argv, &opts);
 	if (open_log() < 0 || setup_signals() < 0)
 		return 1;
+	if (guard_start(errbuf, sizeof(errbuf)) < 0)
+		execd_log(LOG_WARN_, "%s: commands will outlive a daemon "
+		    "that is killed", errbuf);
+	open_journal();
 	cfg.listen = opts.listen;
 	cfg.port = opts.port;
 	cfg.listen_fd = opts.listen_fd;
 	cfg.token = opts.token;
 	cfg.token_header = TOKEN_HEADER;
 	cfg.routes = routes;
+	cfg.per_address_limit = opts.per_client;
+	cfg.idle_timeout = opts.idle_s;
 	if ((srv = osb_server_start(&cfg, errbuf, sizeof(errbuf))) == NULL) {
 		execd_log(LOG_ERR_, "%s", errbuf);
 		return 1;
@@ -319,6 +374,7 @@ main(int argc, char **argv)
 	execd_log(LOG_INFO_, "signal %d: shutting down (grace %lld ms)", sig,
 	    (long long)opts.grace_ms);
 	shut_down(srv, opts.grace_ms);
+	tmp_journal_close();
 	execd_log(LOG_INFO_, "stopped");
 	return 0;
 }

@@ -4,9 +4,13 @@
  * "file" part it describes.
  *
  * The body is parsed as it arrives and each file streamed into a temp file
- * next to its target, renamed into place when its part ends; memory use
- * does not grow with the file. A body that breaks off or goes wrong leaves
- * no temp file behind, and no part of the file it was writing.
+ * next to its target (in the deepest directory of its path that exists);
+ * memory use does not grow with the file. The missing directories are
+ * made and the files renamed into place only once the whole body has been
+ * read and found good, so a 4xx reply means nothing was changed. A body that breaks off
+ * or goes wrong leaves no temp file behind; the temp files are journaled
+ * (tmp_journal.h), so a daemon killed mid-upload has its swept at the
+ * next start.
  */
 #include <sys/stat.h>
 
@@ -20,6 +24,7 @@
 #include "buf.h"
 #include "file_util.h"
 #include "multipart.h"
+#include "tmp_journal.h"
 
 #define META_MAX (64 * 1024)
 #define WRITE_BUF (1024 * 1024)
@@ -31,6 +36,13 @@
 
 enum part_kind { PART_NONE, PART_META, PART_FILE, PART_OTHER };
 
+/* A file written in full, waiting for the body to end well. */
+struct staged {
+	char *tmp;
+	char *target;
+	struct tmp_entry entry;
+};
+
 struct upload {
 	struct osb_req *req;
 	struct osb_multipart *mp;
@@ -38,12 +50,17 @@ struct upload {
 	struct osb_buf meta;	/* the metadata part so far */
 	/* What the last metadata part asked for, until its file part ends. */
 	char *target;
+	size_t tmpdir_len;	/* target's prefix that exists: the temp's dir */
 	struct file_perm perm;
 	/* The file part being written. */
 	int fd;
 	char *tmp;
+	struct tmp_entry entry;
 	struct file_sink sink;
-	unsigned files;		/* files put in place */
+	/* The files written in full, in the order they came. */
+	struct staged *staged;
+	size_t nstaged;
+	unsigned files;		/* files written in full */
 };
 
 /* Drop the file being written, if any. */
@@ -53,11 +70,30 @@ discard_file(struct upload *u)
 	if (u->fd >= 0)
 		close(u->fd);
 	u->fd = -1;
-	if (u->tmp)
+	if (u->tmp) {
 		unlink(u->tmp);
+		tmp_journal_forget(&u->entry);
+	}
 	free(u->tmp);
 	u->tmp = NULL;
 	file_sink_free(&u->sink);
+}
+
+/* Drop the staged files: their temp files go. */
+static void
+discard_staged(struct upload *u)
+{
+	size_t i;
+
+	for (i = 0; i < u->nstaged; i++) {
+		unlink(u->staged[i].tmp);
+		tmp_journal_forget(&u->staged[i].entry);
+		free(u->staged[i].tmp);
+		free(u->staged[i].target);
+	}
+	free(u->staged);
+	u->staged = NULL;
+	u->nstaged = 0;
 }
 
 /* Reply to a failed system call on path and drop the file; returns -1. */
@@ -105,6 +141,41 @@ settle_target(struct upload *u)
 	return 0;
 }
 
+/*
+ * The deepest directory of the target's path that exists, as the length
+ * of that prefix of u->target: its temp file goes there, and the missing
+ * directories below it are made at the commit. -1 with errno set when a
+ * part of the path is not a directory or that directory can't be written,
+ * as making the rest would fail.
+ */
+static int
+find_tmp_dir(struct upload *u)
+{
+	struct stat st;
+	char *dir, *slash;
+	int rc = -1;
+
+	if ((dir = strdup(u->target)) == NULL)
+		return -1;
+	for (;;) {
+		slash = strrchr(dir, '/');
+		*slash = '\0';
+		if (stat(*dir ? dir : "/", &st) == 0)
+			break;
+		if (errno != ENOENT || slash == dir)
+			goto out;
+	}
+	if (!S_ISDIR(st.st_mode))
+		errno = ENOTDIR;
+	else if (access(*dir ? dir : "/", W_OK | X_OK) == 0) {
+		u->tmpdir_len = strlen(dir);
+		rc = 0;
+	}
+out:
+	free(dir);
+	return rc;
+}
+
 /* Check a metadata JSON and note its path and permissions. */
 static int
 metadata_done(struct upload *u)
@@ -113,7 +184,7 @@ metadata_done(struct upload *u)
 	json_t *meta;
 	const char *path = NULL;
 	char err[128], *slash;
-	int rc = -1;
+	int rc = -1, saved;
 
 	meta = json_loadb(u->meta.data ? u->meta.data : "", u->meta.len, 0,
 	    &jerr);
@@ -132,23 +203,26 @@ metadata_done(struct upload *u)
 	json_decref(meta);
 	if (rc < 0)
 		return -1;
-	/* The directory is made now, as the Go execd makes it, with 0777
-	 * less the umask. */
-	slash = strrchr(u->target, '/');
-	*slash = '\0';
-	if (slash > u->target && file_mkdirs(u->target, 0777) < 0)
-		return fail_errno(u, "mkdir", u->target);
-	*slash = '/';
+	if (find_tmp_dir(u) < 0) {
+		saved = errno;
+		slash = strrchr(u->target, '/');
+		*slash = '\0';
+		errno = saved;
+		rc = fail_errno(u, "mkdir", *u->target ? u->target : "/");
+		*slash = '/';
+		return rc;
+	}
 	if (settle_target(u) < 0)
 		return fail_errno(u, "upload", u->target);
 	return 0;
 }
 
-/* The file part ended: give it its permissions and put it in place. */
+/* The file part ended: give it its permissions and stage it. */
 static int
 file_done(struct upload *u)
 {
 	const char *op = "write";
+	struct staged *grown;
 
 	if (file_sink_flush(&u->sink) < 0 ||
 	    file_perm_apply(NULL, u->fd, &u->perm, &op) < 0)
@@ -158,15 +232,80 @@ file_done(struct upload *u)
 		return fail_errno(u, "write", u->target);
 	}
 	u->fd = -1;
-	if (rename(u->tmp, u->target) < 0)
-		return fail_errno(u, "rename", u->target);
-	free(u->tmp);
+	grown = reallocarray(u->staged, u->nstaged + 1, sizeof(*u->staged));
+	if (grown == NULL)
+		return fail_errno(u, "stage", u->target);
+	u->staged = grown;
+	u->staged[u->nstaged].tmp = u->tmp;
+	u->staged[u->nstaged].target = u->target;
+	u->staged[u->nstaged].entry = u->entry;
+	u->nstaged++;
 	u->tmp = NULL;
-	file_sink_free(&u->sink);
-	free(u->target);
 	u->target = NULL;
+	file_sink_free(&u->sink);
 	u->files++;
 	return 0;
+}
+
+/*
+ * Put staged file i in place: its directory made (as the Go execd makes
+ * it, 0777 less the umask), the temp file renamed over the target. 0, or
+ * -1 with errno set.
+ */
+static int
+commit_one(struct upload *u, size_t i)
+{
+	char *slash = strrchr(u->staged[i].target, '/');
+	int rc = 0;
+
+	*slash = '\0';
+	if (slash > u->staged[i].target)
+		rc = file_mkdirs(u->staged[i].target, 0777);
+	*slash = '/';
+	return rc < 0 ? -1 : rename(u->staged[i].tmp, u->staged[i].target);
+}
+
+/*
+ * Put every staged file in place, in order. Returns 0, or -1 after a 500
+ * naming the file that failed and those already in place (rarely: the
+ * directories were checked, the renames stay on one file system, but the
+ * reply must not lie).
+ */
+static int
+commit_staged(struct upload *u)
+{
+	struct osb_buf done = { 0 };
+	size_t i;
+	int saved;
+
+	for (i = 0; i < u->nstaged; i++) {
+		if (commit_one(u, i) < 0)
+			break;
+		tmp_journal_forget(&u->staged[i].entry);
+		if (done.len)
+			osb_buf_append(&done, ", ", 2);
+		osb_buf_append(&done, u->staged[i].target,
+		    strlen(u->staged[i].target));
+		free(u->staged[i].tmp);
+		free(u->staged[i].target);
+	}
+	if (i == u->nstaged) {
+		free(u->staged);
+		u->staged = NULL;
+		u->nstaged = 0;
+		osb_buf_free(&done);
+		return 0;
+	}
+	saved = errno;
+	osb_reply_error(u->req, 500, OSB_E_RUNTIME, "upload %s: %s (in "
+	    "place already: %.*s)", u->staged[i].target, strerror(saved),
+	    (int)done.len, done.len ? done.data : "none");
+	/* The failed one and the rest: their targets stay as they were. */
+	memmove(u->staged, u->staged + i, (u->nstaged - i) *
+	    sizeof(*u->staged));
+	u->nstaged -= i;
+	osb_buf_free(&done);
+	return -1;
 }
 
 /* A part starts: metadata, a file (after its metadata), or ignored. */
@@ -192,9 +331,11 @@ on_part_begin(void *arg, const struct osb_multipart_part *part)
 			    "follow a metadata part");
 			return -1;
 		}
-		if ((u->fd = file_tmp_create(u->target, &u->tmp)) < 0 ||
+		if ((u->fd = file_tmp_create_in(u->target, u->tmpdir_len,
+		    u->target, &u->tmp)) < 0 ||
 		    file_sink_init(&u->sink, u->fd, WRITE_BUF) < 0)
 			return fail_errno(u, "create temp file for", u->target);
+		tmp_journal_note(u->tmp, &u->entry);
 		u->part = PART_FILE;
 	}
 	return 0;
@@ -303,8 +444,10 @@ upload_body(struct osb_req *req, const char *data, size_t len)
 		return 0;
 	reply_parse_error(req, u, status);
 	discard_file(u);
+	discard_staged(u);
 	return -1;
 }
+
 
 /* The whole body is in: it must have ended properly, every metadata part
  * with its file. */
@@ -320,19 +463,23 @@ upload_finish(struct osb_req *req)
 	if ((status = osb_multipart_finish(u->mp)) != 0) {
 		reply_parse_error(req, u, status);
 		discard_file(u);
+		discard_staged(u);
 		return 0;
 	}
 	if (u->target && u->files == 0)
-		return osb_reply_error(req, 400, E_CONTENT,
-		    "file is missing for %s", u->target);
-	if (u->target)
-		return osb_reply_error(req, 400, E_FILE,
-		    "metadata and file count mismatch: no file part for %s",
+		osb_reply_error(req, 400, E_CONTENT, "file is missing for %s",
 		    u->target);
-	if (u->files == 0)
-		return osb_reply_error(req, 400, E_METADATA,
+	else if (u->target)
+		osb_reply_error(req, 400, E_FILE, "metadata and file count "
+		    "mismatch: no file part for %s", u->target);
+	else if (u->files == 0)
+		osb_reply_error(req, 400, E_METADATA,
 		    "metadata file is missing");
-	return osb_reply_empty(req, 200);
+	else if (commit_staged(u) == 0)
+		osb_reply_empty(req, 200);
+	/* Nothing is left after a commit; after a refusal, all of it. */
+	discard_staged(u);
+	return 0;
 }
 
 /* However the request ended (the client may have gone mid-file), nothing
@@ -345,6 +492,7 @@ upload_done(struct osb_req *req)
 	if (u == NULL)
 		return;
 	discard_file(u);
+	discard_staged(u);
 	osb_multipart_free(u->mp);
 	osb_buf_free(&u->meta);
 	free(u->target);

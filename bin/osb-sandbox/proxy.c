@@ -35,7 +35,9 @@ static const char *const dropped_headers[] = {
 	"connection", "keep-alive", "proxy-authenticate",
 	"proxy-authorization", "te", "trailer", "transfer-encoding",
 	"upgrade", "host", "content-length", "expect", "authorization",
-	"cookie", "open-sandbox-api-key"
+	"cookie", "open-sandbox-api-key",
+	/* put_forwarded() says who the client is; the client can't. */
+	"x-forwarded-for"
 };
 
 /* Is path /sandboxes/ID/proxy/PORT[/...]? Captures as proxy.h says. */
@@ -193,7 +195,8 @@ client_host(struct osb_req *req, char *buf, size_t n)
 		    buf, (socklen_t)n, NULL, 0, NI_NUMERICHOST);
 }
 
-/* The forwarding headers, unless the client brought its own. */
+/* The forwarding headers: X-Forwarded-For always the client's own
+ * address, the others unless the client brought its own. */
 static int
 put_forwarded(struct osb_req *req, struct osb_buf *b)
 {
@@ -208,8 +211,7 @@ put_forwarded(struct osb_req *req, struct osb_buf *b)
 	    put(b, "\r\n") == -1))
 		return -1;
 	client_host(req, addr, sizeof(addr));
-	if (*addr && osb_req_header(req, "X-Forwarded-For") == NULL &&
-	    (put(b, "X-Forwarded-For: ") == -1 || put(b, addr) == -1 ||
+	if (*addr && (put(b, "X-Forwarded-For: ") == -1 || put(b, addr) == -1 ||
 	    put(b, "\r\n") == -1))
 		return -1;
 	return 0;

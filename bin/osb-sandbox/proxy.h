@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "chunked.h"
 #include "server.h"
 
 extern const struct osb_route proxy_route;
@@ -27,10 +28,7 @@ void proxy_release(struct osb_req *);
 enum proxy_framing {
 	BODY_LENGTH,		/* left bytes, then the end */
 	BODY_CLOSE,		/* until the connection closes */
-	BODY_CHUNK_SIZE,	/* chunked: a size line is next */
-	BODY_CHUNK_DATA,	/* left bytes of a chunk */
-	BODY_CHUNK_CRLF,	/* the CRLF after a chunk's data */
-	BODY_TRAILER,		/* trailer lines up to an empty one */
+	BODY_CHUNKED,		/* chunked: the decoder's state in chunk */
 	BODY_END
 };
 
@@ -47,6 +45,7 @@ struct proxy {
 	size_t in_off;
 	enum proxy_framing framing;
 	uint64_t left;
+	struct chunked chunk;
 };
 
 /* proxy_dial.c: connect p to the address the runtime names for the

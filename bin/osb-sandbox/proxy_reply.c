@@ -90,23 +90,6 @@ proxy_free(struct proxy *p)
 	free(p);
 }
 
-/* The length of the line at the read position (without its CRLF) in
- * *len and the bytes it takes in *used; 0 when no whole line is in. */
-static int
-next_line(const struct proxy *p, size_t *len, size_t *used)
-{
-	const char *at = p->in.data + p->in_off;
-	const char *nl = memchr(at, '\n', p->in.len - p->in_off);
-
-	if (nl == NULL)
-		return 0;
-	*used = (size_t)(nl - at) + 1;
-	*len = (size_t)(nl - at);
-	if (*len > 0 && at[*len - 1] == '\r')
-		(*len)--;
-	return 1;
-}
-
 /* Copy up to max body bytes the framing allows from the buffer. */
 static size_t
 take_data(struct proxy *p, char *buf, size_t max)
@@ -115,52 +98,13 @@ take_data(struct proxy *p, char *buf, size_t max)
 
 	if (n > max)
 		n = max;
-	if (p->framing != BODY_CLOSE && n > p->left)
+	if (p->framing == BODY_LENGTH && n > p->left)
 		n = (size_t)p->left;
 	memcpy(buf, p->in.data + p->in_off, n);
 	p->in_off += n;
-	if (p->framing == BODY_CLOSE)
-		return n;
-	p->left -= n;
-	if (p->left == 0)
-		p->framing = p->framing == BODY_LENGTH ? BODY_END :
-		    BODY_CHUNK_CRLF;
+	if (p->framing == BODY_LENGTH && (p->left -= n) == 0)
+		p->framing = BODY_END;
 	return n;
-}
-
-/* Step through a chunk-size line, the CRLF after a chunk or a trailer
- * line; 1 when a step was made, 0 when more input is needed, -1 on bytes
- * that are not chunked encoding. */
-static int
-take_chunk_framing(struct proxy *p)
-{
-	const char *at = p->in.data + p->in_off;
-	size_t len, used;
-	char *end;
-	unsigned long long size;
-
-	if (!next_line(p, &len, &used))
-		return p->in.len - p->in_off > 1024 ? -1 : 0;
-	p->in_off += used;
-	switch (p->framing) {
-	case BODY_CHUNK_SIZE:
-		size = strtoull(at, &end, 16);
-		if (end == at || (end < at + len && *end != ';' &&
-		    *end != ' ' && *end != '\t'))
-			return -1;
-		p->left = size;
-		p->framing = size ? BODY_CHUNK_DATA : BODY_TRAILER;
-		return 1;
-	case BODY_CHUNK_CRLF:
-		if (len != 0)
-			return -1;
-		p->framing = BODY_CHUNK_SIZE;
-		return 1;
-	default:
-		if (len == 0)
-			p->framing = BODY_END;
-		return 1;
-	}
 }
 
 /* Body bytes from what is buffered: their count, 0 when none is in (or
@@ -168,20 +112,21 @@ take_chunk_framing(struct proxy *p)
 static ssize_t
 take_body(struct proxy *p, char *buf, size_t max)
 {
-	int step;
+	size_t used;
+	ssize_t n;
 
-	for (;;) {
-		switch (p->framing) {
-		case BODY_END:
-			return 0;
-		case BODY_CLOSE:
-		case BODY_LENGTH:
-		case BODY_CHUNK_DATA:
-			return (ssize_t)take_data(p, buf, max);
-		default:
-			if ((step = take_chunk_framing(p)) <= 0)
-				return step;
-		}
+	switch (p->framing) {
+	case BODY_END:
+		return 0;
+	case BODY_CHUNKED:
+		n = chunked_decode(&p->chunk, p->in.data + p->in_off,
+		    p->in.len - p->in_off, &used, buf, max);
+		p->in_off += used;
+		if (p->chunk.state == CHUNKED_END)
+			p->framing = BODY_END;
+		return n;
+	default:
+		return (ssize_t)take_data(p, buf, max);
 	}
 }
 
@@ -328,9 +273,10 @@ reply_for(struct osb_req *req, struct proxy *p, int status,
 	char *end;
 
 	if (head_value(head, len, "Transfer-Encoding", te, sizeof(te)) &&
-	    strcasecmp(te, "identity") != 0)
-		p->framing = BODY_CHUNK_SIZE;
-	else if (head_value(head, len, "Content-Length", clen,
+	    strcasecmp(te, "identity") != 0) {
+		p->framing = BODY_CHUNKED;
+		chunked_init(&p->chunk);
+	} else if (head_value(head, len, "Content-Length", clen,
 	    sizeof(clen))) {
 		p->framing = BODY_LENGTH;
 		p->left = size = strtoull(clen, &end, 10);

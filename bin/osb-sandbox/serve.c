@@ -33,7 +33,8 @@ usage(FILE *f)
 	fprintf(f,
 "usage: osb-sandbox serve [--listen ADDR:PORT] [--api-key KEY] [--quiet]\n"
 "                         [--allow-host-path DIR]... [--allow-image-path DIR]...\n"
-"                         [--runtime RUNTIME]\n"
+"                         [--runtime RUNTIME] [--advertise HOST:PORT]\n"
+"                         [--max-client-connections N] [--idle-timeout DURATION]\n"
 "\n"
 "Serve the OpenSandbox lifecycle API (/v1/sandboxes...) over the local\n"
 "runtime, with /v1/sandboxes/ID/proxy/PORT/... reaching sandbox ports.\n"
@@ -49,11 +50,21 @@ usage(FILE *f)
 "                          (repeatable; default: none)\n"
 "      --runtime RUNTIME   the OCI runtime sandboxes run on (default:\n"
 "                          $OSB_RUNTIME or runc; crun, runsc, a path)\n"
+"      --advertise HOST:PORT\n"
+"                          the address proxy endpoints name (default: the\n"
+"                          --listen address)\n"
+"      --max-client-connections N\n"
+"                          connections one client address may hold open;\n"
+"                          more are closed at once (default %d)\n"
+"      --idle-timeout DURATION\n"
+"                          close a connection idle that long between\n"
+"                          requests (default %ds); streams are never cut\n"
 "  -q, --quiet             no log line per request\n"
 "  -h, --help              show this help\n"
 "\n"
 "Runs in the foreground, logging to stderr; SIGTERM or SIGINT stops it\n"
-"and leaves the sandboxes running.\n");
+"and leaves the sandboxes running.\n", OSB_PER_ADDRESS_LIMIT,
+	    OSB_IDLE_TIMEOUT);
 }
 
 /* Add dir (absolute, made real) to a NULL-ended list. 0, or -1 when it
@@ -100,17 +111,22 @@ static int
 parse_options(int argc, char **argv)
 {
 	enum { O_LISTEN = 256, O_API_KEY, O_HOST_PATH, O_IMAGE_PATH,
-	    O_RUNTIME };
+	    O_RUNTIME, O_ADVERTISE, O_PER_CLIENT, O_IDLE };
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "api-key", required_argument, NULL, O_API_KEY },
 		{ "allow-host-path", required_argument, NULL, O_HOST_PATH },
 		{ "allow-image-path", required_argument, NULL, O_IMAGE_PATH },
 		{ "runtime", required_argument, NULL, O_RUNTIME },
+		{ "advertise", required_argument, NULL, O_ADVERTISE },
+		{ "max-client-connections", required_argument, NULL,
+		    O_PER_CLIENT },
+		{ "idle-timeout", required_argument, NULL, O_IDLE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	char errbuf[128];
 	int ch;
 
 	serve.listen = DEFAULT_LISTEN;
@@ -131,6 +147,25 @@ parse_options(int argc, char **argv)
 			break;
 		case O_RUNTIME:
 			serve.runtime = optarg;
+			break;
+		case O_ADVERTISE:
+			serve.advertise = optarg;
+			break;
+		case O_PER_CLIENT:
+			if (osb_server_parse_limit(optarg, &serve.per_client,
+			    errbuf, sizeof(errbuf)) < 0) {
+				fprintf(stderr, "osb-sandbox serve: %s\n",
+				    errbuf);
+				return 2;
+			}
+			break;
+		case O_IDLE:
+			if (osb_server_parse_timeout(optarg, &serve.idle_s,
+			    errbuf, sizeof(errbuf)) < 0) {
+				fprintf(stderr, "osb-sandbox serve: %s\n",
+				    errbuf);
+				return 2;
+			}
 			break;
 		case 'q':
 			serve.quiet = 1;
@@ -155,6 +190,8 @@ parse_options(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (serve.advertise == NULL)
+		serve.advertise = serve.listen;
 	return 0;
 }
 
@@ -219,7 +256,7 @@ int
 serve_main(int argc, char **argv)
 {
 	static const struct osb_server_hooks hooks = { serve_pick,
-	    serve_completed };
+	    serve_completed, serve_decorate };
 	struct osb_server_config cfg = { 0 };
 	struct osb_error err = { 0 };
 	struct osb_server *srv;
@@ -247,6 +284,9 @@ serve_main(int argc, char **argv)
 	}
 	cfg.listen = serve.listen;
 	cfg.port = 8080;
+	cfg.invalid_code = "INVALID_REQUEST";
+	cfg.per_address_limit = serve.per_client;
+	cfg.idle_timeout = serve.idle_s;
 	if ((srv = osb_server_start_hooked(&cfg, &hooks, errbuf,
 	    sizeof(errbuf))) == NULL) {
 		fprintf(stderr, "osb-sandbox serve: %s\n", errbuf);

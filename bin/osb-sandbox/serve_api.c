@@ -210,6 +210,33 @@ api_list(struct osb_req *req)
 	return 0;
 }
 
+/* A 400 when key is under the reserved prefix, which the runtime's own
+ * metadata uses; 0 or -1. */
+static int
+refuse_reserved(struct osb_req *req, const char *key)
+{
+	if (strncmp(key, RESERVED_PREFIX, sizeof(RESERVED_PREFIX) - 1) != 0)
+		return 0;
+	serve_reply_error(req, 400, "INVALID_REQUEST", "metadata %s: keys "
+	    "under " RESERVED_PREFIX " are reserved", key);
+	return -1;
+}
+
+/* A 400 when the create request's metadata has a reserved key; 0 or -1. */
+static int
+check_create_metadata(struct osb_req *req, const json_t *body)
+{
+	const char *key;
+	json_t *value, *metadata = json_object_get(body, "metadata");
+
+	if (!json_is_object(metadata))
+		return 0;
+	json_object_foreach(metadata, key, value)
+		if (refuse_reserved(req, key) == -1)
+			return -1;
+	return 0;
+}
+
 /* POST /sandboxes: 202 once the sandbox runs, with its Location. */
 int
 api_create(struct osb_req *req)
@@ -221,6 +248,10 @@ api_create(struct osb_req *req)
 
 	if ((body = serve_body_object(req)) == NULL)
 		return -1;
+	if (check_create_metadata(req, body) == -1) {
+		json_decref(body);
+		return -1;
+	}
 	if (osb_local_create(serve.local, body, &sandbox, &err) == -1) {
 		json_decref(body);
 		return serve_reply_failure(req, &err);
@@ -319,13 +350,8 @@ check_metadata_patch(struct osb_req *req, const json_t *patch)
 			    key);
 			return -1;
 		}
-		if (strncmp(key, RESERVED_PREFIX,
-		    sizeof(RESERVED_PREFIX) - 1) == 0) {
-			serve_reply_error(req, 400, "INVALID_REQUEST",
-			    "metadata %s: keys under " RESERVED_PREFIX
-			    " are reserved", key);
+		if (refuse_reserved(req, key) == -1)
 			return -1;
-		}
 	}
 	return 0;
 }
@@ -391,18 +417,18 @@ query_bool(struct osb_req *req, const char *name, int *v)
 
 /*
  * endpoint through this server's proxy: "HOST/sandboxes/ID/proxy/PORT",
- * HOST as the client reached us, as the reference server answers it.
+ * HOST the address serve advertises: never the client's Host header,
+ * which anyone can set to send the next client elsewhere.
  */
 static int
 proxy_endpoint(struct osb_req *req, json_t *endpoint, const char *id,
     long port)
 {
-	const char *host = osb_req_header(req, MHD_HTTP_HEADER_HOST);
 	char *url;
 
-	if (host == NULL || *host == '\0')
-		host = serve.listen;
-	if (asprintf(&url, "%s/sandboxes/%s/proxy/%ld", host, id, port) < 0)
+	(void)req;
+	if (asprintf(&url, "%s/sandboxes/%s/proxy/%ld", serve.advertise, id,
+	    port) < 0)
 		return -1;
 	json_object_set_new(endpoint, "endpoint", json_string(url));
 	free(url);

@@ -46,16 +46,22 @@ static const struct osb_route api_routes[] = {
 static const struct osb_route health_route =
 	{ "GET", "/health", api_health, NULL, NULL };
 
-/* Add the request's X-Request-ID to r and queue it. */
+/* Queue r; serve_decorate adds the request's X-Request-ID. */
 int
 serve_reply(struct osb_req *req, unsigned status, struct MHD_Response *r)
 {
+	return osb_reply_response(req, status, r);
+}
+
+/* Add the request's X-Request-ID to r, whoever replies (server.c's own
+ * 413 of a body too large included). */
+void
+serve_decorate(struct osb_req *req, struct MHD_Response *r)
+{
 	struct serve_req *sr = req->state;
 
-	if (r == NULL)
-		return -1;
-	MHD_add_response_header(r, REQUEST_ID_HEADER, sr->request_id);
-	return osb_reply_response(req, status, r);
+	if (sr)
+		MHD_add_response_header(r, REQUEST_ID_HEADER, sr->request_id);
 }
 
 /* Reply doc (stolen) as JSON. */
@@ -230,7 +236,6 @@ table_route(struct osb_req *req, const char *path)
 {
 	const struct osb_route *r;
 	int path_known = 0;
-	const char *clen;
 
 	for (r = api_routes; r->method; r++) {
 		if (!osb_route_match(r->pattern, path, req))
@@ -239,13 +244,8 @@ table_route(struct osb_req *req, const char *path)
 			path_known = 1;
 			continue;
 		}
-		clen = osb_req_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (clen && strtoull(clen, NULL, 10) > MAX_API_BODY) {
-			serve_reply_error(req, 413, "INVALID_REQUEST",
-			    "request body too large: %s bytes (limit %d)",
-			    clen, MAX_API_BODY);
-			return NULL;
-		}
+		/* server.c answers a longer one, chunked or not. */
+		req->max_body = MAX_API_BODY;
 		return r;
 	}
 	if (path_known)

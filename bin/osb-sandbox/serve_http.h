@@ -19,11 +19,14 @@
 struct serve {
 	struct osb_local *local;
 	const char *api_key;	/* NULL: no check */
-	const char *listen;	/* ADDR:PORT, for endpoints without a Host */
+	const char *listen;	/* ADDR:PORT */
+	const char *advertise;	/* HOST:PORT in proxy endpoints */
 	int quiet;		/* no request log */
 	char **host_paths;	/* --allow-host-path, NULL-ended */
 	char **image_paths;	/* --allow-image-path, NULL-ended */
 	const char *runtime;	/* --runtime */
+	unsigned per_client;	/* connections per client address; 0: default */
+	unsigned idle_s;	/* idle connection timeout; 0: default */
 };
 
 extern struct serve serve;
@@ -38,6 +41,7 @@ struct serve_req {
 
 const struct osb_route *serve_pick(struct osb_req *);
 void serve_completed(struct osb_req *);
+void serve_decorate(struct osb_req *, struct MHD_Response *);
 
 /* Replies, each with the request's X-Request-ID; 0 or -1. */
 int serve_reply(struct osb_req *, unsigned status, struct MHD_Response *);
