@@ -17,6 +17,8 @@
 
 #include <jansson.h>
 
+#include "base64.h"
+#include "buf.h"
 #include "cli.h"
 #include "config.h"
 #include "execd.h"
@@ -82,6 +84,7 @@ struct stream {
 	int status;			/* exit status once known, -1 before */
 	int write_errno;		/* our stdout or stderr failed */
 	int interrupted;		/* the interrupt has been sent */
+	int raw;			/* the server sends bytes, not lines */
 };
 
 static volatile sig_atomic_t got_signal;
@@ -481,19 +484,34 @@ exit_status_of(const json_t *error)
 	return 1;
 }
 
-/* stdout and stderr events to ours, byte for byte. */
+/*
+ * stdout and stderr events to ours: byte for byte from a server that
+ * frames raw (osb_bytes, when there, holds bytes the text could not);
+ * from one that sends lines, each line and a newline (an empty line comes
+ * as "\n", which is the newline alone).
+ */
 static int
 show_output(struct stream *s, const json_t *ev, const char *type)
 {
 	const json_t *text = json_object_get(ev, "text");
+	const char *p = json_string_value(text) ? json_string_value(text) : "";
+	const char *b64 = json_string_value(json_object_get(ev, "osb_bytes"));
+	struct osb_buf bytes = { 0 };
+	size_t len = json_string_length(text);
 	int fd = strcmp(type, "stdout") == 0 ? STDOUT_FILENO : STDERR_FILENO;
+	int rc = 0;
 
-	if (osb_write_all(fd, json_string_value(text) ? json_string_value(text) :
-	    "", json_string_length(text)) == -1) {
-		s->write_errno = errno;
-		return -1;
+	if (s->raw && b64 != NULL && osb_base64_decode(b64, &bytes) == 0) {
+		p = bytes.data ? bytes.data : "";
+		len = bytes.len;
 	}
-	return 0;
+	if (osb_write_all(fd, p, len) == -1 || (!s->raw &&
+	    !(len == 1 && p[0] == '\n') && osb_write_all(fd, "\n", 1) == -1)) {
+		s->write_errno = errno;
+		rc = -1;
+	}
+	osb_buf_free(&bytes);
+	return rc;
 }
 
 /*
@@ -521,6 +539,10 @@ on_event(json_t *ev, void *arg)
 
 	if (type == NULL)
 		type = "";
+	if (strcmp(type, "init") == 0)
+		s->raw = json_is_string(json_object_get(ev, "osb_framing")) &&
+		    strcmp(json_string_value(json_object_get(ev,
+		    "osb_framing")), "raw") == 0;
 	if (events_as_json(s->c)) {
 		if (osb_print_line(stdout, ev) == -1 || fflush(stdout) == EOF) {
 			s->write_errno = errno;

@@ -165,6 +165,7 @@ osb_execd_run(const struct osb_endpoint *ep, const struct osb_execd_cmd *cmd,
 		set_integer(body, "gid", cmd->gid);
 	if (cmd->envs != NULL && body != NULL)
 		json_object_set(body, "envs", cmd->envs);
+	set_string(body, "osb_framing", "raw");
 	return post_stream(ep, "/command", body, "run", st, err);
 }
 
@@ -350,6 +351,7 @@ osb_execd_session_run(const struct osb_endpoint *ep, const char *session,
 	set_string(body, "cwd", cwd);
 	if (timeout_ms > 0)
 		set_integer(body, "timeout", timeout_ms);
+	set_string(body, "osb_framing", "raw");
 	return post_stream(ep, t.path, body, t.what, st, err);
 }
 

@@ -43,6 +43,10 @@ struct osb_execd_stream {
 
 /*
  * Run cmd, handing each event of its stream to st->on_event as it arrives.
+ * The runs ask for raw framing (osb_framing, an osb-execd extension): a
+ * server that honours it says "osb_framing": "raw" in the init event and
+ * sends output as it came; any other sends a line per event, terminator
+ * removed ("\n" for an empty line), as the Go execd does.
  * Returns 0 when the stream ended (whatever the command's fate: that is in
  * the events), -1 when the request failed or the callback stopped it.
  */

@@ -122,7 +122,7 @@ test_expect_success 'input() cannot block a cell: an error says so' '
 test_expect_success 'text that is not ASCII passes through' '
 	run_in "$C" "print(\"h\u00e9llo \u20ac \U0001F600\")" &&
 	printf "h\303\251llo \342\202\254 \360\237\230\200\n" >expect &&
-	ev out text stdout >actual && test_cmp expect actual
+	ev out raw stdout >actual && test_cmp expect actual
 '
 
 test_expect_success 'contexts are kept apart' '
