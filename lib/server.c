@@ -697,7 +697,8 @@ osb_server_start_hooked(const struct osb_server_config *cfg,
 	struct osb_server *srv;
 	struct sockaddr_storage ss;
 	unsigned flags = MHD_USE_THREAD_PER_CONNECTION |
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC;
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC |
+	    MHD_ALLOW_UPGRADE;	/* WebSockets: server_ws.c */
 
 	if ((srv = calloc(1, sizeof(*srv))) == NULL) {
 		snprintf(errbuf, errlen, "out of memory");

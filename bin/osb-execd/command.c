@@ -459,7 +459,7 @@ cmd_start(struct cmd *c, const struct run_req *r, char **env,
 {
 	const char *argv[] = { cmd_shell(), "-c", r->command, NULL };
 	struct cmd_spawn sp = { argv, env, cwd, r->set_uid, r->set_gid,
-	    r->uid, r->gid, { -1, -1, -1, -1, -1 } };
+	    r->uid, r->gid, { -1, -1, -1, -1, -1 }, 0 };
 	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
 	struct watch *w;
 	pid_t pid;

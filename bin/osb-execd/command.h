@@ -175,7 +175,8 @@ void cmd_exit_describe(int wstatus, struct cmd_exit *);
 /*
  * What to run and how: argv[0] an absolute path, envp the whole
  * environment, cwd NULL to stay, fds that become 0, 1, 2 and (when not -1)
- * CMD_FD_MARK and CMD_FD_ERR. The child leads a new process group.
+ * CMD_FD_MARK and CMD_FD_ERR. The child leads a new process group, or
+ * with tty a new session whose controlling terminal is its fd 0.
  */
 #define CMD_FD_MARK 100
 #define CMD_FD_ERR 101
@@ -187,6 +188,7 @@ struct cmd_spawn {
 	uid_t uid;
 	gid_t gid;
 	int fd[5];
+	int tty;	/* fd 0 is a terminal: lead a new session on it */
 };
 /* The child's pid, or -1 with why in err ("chdir /x: Permission denied"). */
 pid_t cmd_spawn(const struct cmd_spawn *, char *err, size_t errlen);

@@ -481,7 +481,7 @@ shell_spawn(struct session *s, char *err, size_t errlen)
 	const char *argv[] = { bash, "--noprofile", "--norc", "--noediting",
 	    "+m", "-i", NULL };
 	struct cmd_spawn sp = { argv, NULL, s->cwd, 0, 0, 0, 0,
-	    { -1, -1, -1, -1, -1 } };
+	    { -1, -1, -1, -1, -1 }, 0 };
 	int sv[2] = { -1, -1 }, p[NFD][2], devnull = -1, i, ok;
 	struct shell *sh;
 	char **env = NULL;
