@@ -362,3 +362,45 @@ osb_execd_session_delete(const struct osb_endpoint *ep, const char *session,
 	return call_target(ep, "DELETE", "delete session", session,
 	    "/session/", "", NULL, err);
 }
+
+int
+osb_execd_pty_create(const struct osb_endpoint *ep, const char *cwd,
+    const char *command, char **id, struct osb_error *err)
+{
+	json_t *body = json_object(), *doc = NULL;
+	const char *sid;
+	char *text = NULL;
+	int rc = -1;
+
+	*id = NULL;
+	if (check_text("start terminal", "working directory", cwd, err) == -1 ||
+	    check_text("start terminal", "command", command, err) == -1)
+		goto out;
+	set_string(body, "cwd", cwd);
+	set_string(body, "command", command);
+	if ((text = json_dumps(body, JSON_COMPACT)) == NULL) {
+		osb_error_set(err, 0, "", "start terminal: out of memory");
+		goto out;
+	}
+	if (call(ep, "POST", "/pty", "start terminal", text, &doc, err) == -1)
+		goto out;
+	if ((sid = json_string_value(json_object_get(doc, "session_id"))) ==
+	    NULL || (*id = strdup(sid)) == NULL)
+		osb_error_set(err, 0, "", "start terminal: bad reply from the "
+		    "server: no session_id");
+	else
+		rc = 0;
+out:
+	json_decref(body);
+	json_decref(doc);
+	free(text);
+	return rc;
+}
+
+int
+osb_execd_pty_delete(const struct osb_endpoint *ep, const char *id,
+    struct osb_error *err)
+{
+	return call_target(ep, "DELETE", "end terminal", id, "/pty/", "", NULL,
+	    err);
+}

@@ -80,4 +80,13 @@ int osb_execd_session_run(const struct osb_endpoint *, const char *session,
 int osb_execd_session_delete(const struct osb_endpoint *, const char *session,
     struct osb_error *);
 
+/*
+ * Interactive sessions (POST /pty, DELETE /pty/{id}): a new one running
+ * command (NULL: bash) in cwd (NULL: the server's), its id in *id.
+ */
+int osb_execd_pty_create(const struct osb_endpoint *, const char *cwd,
+    const char *command, char **id, struct osb_error *);
+int osb_execd_pty_delete(const struct osb_endpoint *, const char *id,
+    struct osb_error *);
+
 #endif

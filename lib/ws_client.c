@@ -232,7 +232,7 @@ osb_ws_client_open(const struct osb_endpoint *ep, const char *path,
 	}
 	if (send_all(c, b.data, b.len, err) < 0)
 		goto fail;
-	b.len = 0;
+	osb_buf_free(&b);	/* the reply is read into it, from empty */
 	if ((hlen = read_reply(c, &b, err)) < 0 ||
 	    check_reply(c, &b, (size_t)hlen, key, err) < 0)
 		goto fail;

@@ -103,8 +103,12 @@ pump_finish(struct pump *p, int status)
 	if (devnull >= 0)
 		dup3(devnull, s->in_fd, O_CLOEXEC);
 	if (s->client) {
-		osb_ws_send_json(s->client, json_pack("{s:s, s:i}", "type",
-		    "exit", "exit_code", s->exit_code));
+		/* osb_signal, an extension: which signal, where -1 says one did. */
+		osb_ws_send_json(s->client, WIFSIGNALED(status) ?
+		    json_pack("{s:s, s:i, s:i}", "type", "exit", "exit_code",
+		    s->exit_code, "osb_signal", WTERMSIG(status)) :
+		    json_pack("{s:s, s:i}", "type", "exit", "exit_code",
+		    s->exit_code));
 		osb_ws_close(s->client, OSB_WS_NORMAL, "process exited");
 		osb_ws_shutdown(s->client);
 	}
