@@ -284,10 +284,11 @@ take_cursor(struct opts *o, const char *arg, struct osb_error *err)
 static int
 take_t(struct opts *o, struct osb_error *err)
 {
-	const char *word = optind > 0 ? o->argv[optind - 1] : "";
+	const char *word = optind > 0 ? o->argv[optind - 1] : NULL;
+	size_t n = word ? strlen(word) : 0;
 	int64_t ms;
 
-	if (word[0] == '-' && word[1] != '-' && word[strlen(word) - 1] == 't' &&
+	if (n >= 2 && word[0] == '-' && word[1] != '-' && word[n - 1] == 't' &&
 	    optind < o->argc && osb_duration_parse(o->argv[optind], &ms) == 0) {
 		o->seen |= OPT_TIMEOUT;
 		return take_timeout(o, o->argv[optind++], err);

@@ -200,8 +200,13 @@ cmd_frame_output(struct out_frame *f, const char *type, struct evq *q,
 		cmd_frame_reset(f);
 		return;
 	}
-	if (n > 0 && frame_append(f, data, n) == -1)
-		from = f->len = 0;	/* no memory: lose this, not all */
+	/* Nothing pending; or no memory: this piece is lost, not all. */
+	if ((n == 0 && f->len == 0) || (n > 0 &&
+	    frame_append(f, data, n) == -1)) {
+		if (flush)
+			cmd_frame_reset(f);
+		return;
+	}
 	if (f->raw)
 		frame_raw(f, type, q, flush);
 	else

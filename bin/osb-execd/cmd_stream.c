@@ -200,7 +200,7 @@ cmd_read_output(int *fd, int which, struct out_frame *f, struct evq *q,
 
 /* The last events of a run. */
 void
-cmd_last_events(struct evq *q, struct out_frame frame[2], int code,
+cmd_last_events(struct evq *q, struct out_frame *frame, int code,
     const char *why, int64_t execution_ms)
 {
 	char evalue[16];

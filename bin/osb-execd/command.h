@@ -159,7 +159,7 @@ ssize_t cmd_read_output(int *fd, int which, struct out_frame *,
  * hold, then execution_complete when why is NULL, else an error event
  * with code and why.
  */
-void cmd_last_events(struct evq *q, struct out_frame frame[2], int code,
+void cmd_last_events(struct evq *q, struct out_frame *frame, int code,
     const char *why, int64_t execution_ms);
 json_t *cmd_init_event(const char *id, int raw);
 json_t *cmd_complete_event(int64_t execution_ms);
