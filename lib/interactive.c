@@ -36,7 +36,7 @@ struct relay {
 	const struct osb_interactive *opt;
 	int stdin_open;
 	int status;		/* -1 until the exit frame */
-	int stopped;		/* our stdout failed */
+	int stopped;		/* our stdout failed, or a signal ended us */
 	struct termios saved;
 	int raw;		/* saved holds the terminal's settings */
 	struct sigaction old[4];
@@ -179,7 +179,11 @@ send_size(struct relay *r, struct osb_error *err)
 	    "cols", w.ws_col, "rows", w.ws_row), err);
 }
 
-/* Signals that came: resize, or pass them on to the command. */
+/*
+ * Signals that came: resize; without our terminal raw, pass them on to the
+ * command (its own terminal sends it Ctrl-C); with it, they can only have
+ * come from elsewhere, for us: stop, as 128+N.
+ */
 static int
 take_signals(struct relay *r, struct osb_error *err)
 {
@@ -191,6 +195,11 @@ take_signals(struct relay *r, struct osb_error *err)
 			if (send_size(r, err) < 0)
 				return -1;
 			continue;
+		}
+		if (r->raw) {
+			r->status = 128 + sig;
+			r->stopped = 1;
+			return 0;
 		}
 		name = sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" :
 		    "SIGHUP";
