@@ -37,12 +37,13 @@ struct relay {
 	int stdin_open;
 	int status;		/* -1 until the exit frame */
 	int stopped;		/* our stdout failed, or a signal ended us */
+	int write_errno;	/* why our stdout or stderr failed */
 	struct termios saved;
 	int raw;		/* saved holds the terminal's settings */
-	struct sigaction old[4];
+	struct sigaction old[5];
 };
 
-static const int caught[4] = { SIGINT, SIGTERM, SIGHUP, SIGWINCH };
+static const int caught[5] = { SIGINT, SIGTERM, SIGHUP, SIGWINCH, SIGPIPE };
 
 static void
 on_signal(int sig)
@@ -54,7 +55,11 @@ on_signal(int sig)
 	errno = saved;
 }
 
-/* Catch the signals the relay forwards; 0, or -1 with err set. */
+/*
+ * Catch the signals the relay forwards, and take EPIPE over SIGPIPE: a
+ * reader of our output that goes away must end the command there too.
+ * 0, or -1 with err set.
+ */
 static int
 catch_signals(struct relay *r, struct osb_error *err)
 {
@@ -66,10 +71,11 @@ catch_signals(struct relay *r, struct osb_error *err)
 		return -1;
 	}
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 5; i++) {
+		sa.sa_handler = caught[i] == SIGPIPE ? SIG_IGN : on_signal;
 		sigaction(caught[i], &sa, &r->old[i]);
+	}
 	return 0;
 }
 
@@ -78,7 +84,7 @@ restore_signals(struct relay *r)
 {
 	int i;
 
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 5; i++)
 		sigaction(caught[i], &r->old[i], NULL);
 	close(signal_pipe[0]);
 	close(signal_pipe[1]);
@@ -210,7 +216,11 @@ take_signals(struct relay *r, struct osb_error *err)
 	return 0;
 }
 
-/* Forward what stdin has; at its end, say so (pipes) or stop reading. */
+/*
+ * Forward what stdin has; at its end, say so (pipes) or stop reading.
+ * When the server takes no more, stdin is left: the command has ended,
+ * and how is in what is still to be read.
+ */
 static int
 take_stdin(struct relay *r, char *buf, struct osb_error *err)
 {
@@ -225,15 +235,17 @@ take_stdin(struct relay *r, char *buf, struct osb_error *err)
 		return 0;
 	if (n <= 0) {
 		r->stdin_open = 0;
-		if (r->opt->tty)
-			return 0;
-		return send_json(r, json_pack("{s:s}", "type", "osb_eof"), err);
+		if (!r->opt->tty)
+			send_json(r, json_pack("{s:s}", "type", "osb_eof"), err);
+		return 0;
 	}
 	iov[0].iov_base = &type;
 	iov[0].iov_len = 1;
 	iov[1].iov_base = buf;
 	iov[1].iov_len = (size_t)n;
-	return osb_ws_client_sendv(r->ws, OSB_WS_BINARY, iov, 2, err);
+	if (osb_ws_client_sendv(r->ws, OSB_WS_BINARY, iov, 2, err) < 0)
+		r->stdin_open = 0;
+	return 0;
 }
 
 /* Output of the command: 0x01 stdout, 0x02 stderr, 0x03 replay. */
@@ -245,31 +257,43 @@ show_output(struct relay *r, const unsigned char *data, size_t len)
 
 	if (data[0] > 0x03 || len < skip || r->stopped)
 		return;
-	if (osb_write_all(fd, data + skip, len - skip) < 0)
+	if (osb_write_all(fd, data + skip, len - skip) < 0) {
+		r->write_errno = errno;
 		r->stopped = 1;
+	}
 }
 
-/* A JSON frame of the server: exit and error matter. */
+/*
+ * A JSON frame of the server: exit and error matter. Errors end the
+ * session but two: the command takes no more stdin (what is left of ours
+ * is not read), and a frame the server does not know (the Go execd does
+ * not know osb_eof: its command's stdin never ends).
+ */
 static int
 take_text(struct relay *r, const unsigned char *data, size_t len,
     struct osb_error *err)
 {
 	json_t *f = json_loadb((const char *)data, len, 0, NULL);
 	const char *type = json_string_value(json_object_get(f, "type"));
+	const char *code = json_string_value(json_object_get(f, "code"));
 	json_t *sig = json_object_get(f, "osb_signal");
 	int rc = 0;
 
+	if (code == NULL)
+		code = "";
 	if (type != NULL && strcmp(type, "exit") == 0) {
 		r->status = (int)json_integer_value(json_object_get(f,
 		    "exit_code")) & 0xff;
 		if (json_is_integer(sig))
 			r->status = 128 + (int)json_integer_value(sig);
-	} else if (type != NULL && strcmp(type, "error") == 0) {
-		osb_error_set(err, 0, json_is_string(json_object_get(f,
-		    "code")) ? json_string_value(json_object_get(f, "code")) :
-		    "", "terminal: %s", json_string_value(json_object_get(f,
-		    "error")) ? json_string_value(json_object_get(f,
-		    "error")) : "error");
+	} else if (type != NULL && strcmp(type, "error") == 0 &&
+	    strcmp(code, "STDIN_WRITE_FAILED") == 0) {
+		r->stdin_open = 0;
+	} else if (type != NULL && strcmp(type, "error") == 0 &&
+	    strcmp(code, "INVALID_FRAME") != 0) {
+		osb_error_set(err, 0, code, "terminal: %s",
+		    json_string_value(json_object_get(f, "error")) ?
+		    json_string_value(json_object_get(f, "error")) : "error");
 		rc = -1;
 	}
 	json_decref(f);
@@ -326,6 +350,12 @@ relay(struct relay *r, struct osb_error *err)
 			rc = n < 0 ? -1 : 1;
 	}
 	free(buf);
+	if (r->write_errno == EPIPE && rc == 0)
+		r->status = 128 + SIGPIPE;	/* as a shell would say */
+	else if (r->write_errno != 0 && rc == 0) {
+		osb_error_set(err, 0, "", "output: %s", strerror(r->write_errno));
+		return -1;
+	}
 	if (rc < 0 || r->status >= 0 || r->stopped)
 		return rc < 0 ? -1 : 0;
 	osb_error_set(err, 0, "", "terminal: the connection ended before "

@@ -228,6 +228,27 @@ test_expect_success 'pipe mode (?pty=0): stderr apart, osb_eof ends stdin' '
 	test_cmp expect out
 '
 
+test_expect_success 'stdin the process no longer takes: told once, output and exit still come' '
+	new_pty command "exec 0<&-; echo closed; sleep 0.5; exit 4" &&
+	wspy <<-\EOF >out &&
+	import json, os, ws
+	c = ws.Conn(int(os.environ["PORT"]), "/pty/%s/ws?pty=0" % os.environ["SID"])
+	c.output_until("closed")
+	c.send_binary(b"\x00abc")
+	c.send_binary(b"\x00def")
+	frames = c.until(lambda op, d: op == 1 and b"exit" in d)
+	for op, d in frames:
+	    if op == 1:
+	        f = json.loads(d)
+	        print(f["type"], f.get("code", f.get("exit_code")))
+	EOF
+	cat >expect <<-\EOF &&
+	error STDIN_WRITE_FAILED
+	exit 4
+	EOF
+	test_cmp expect out
+'
+
 test_expect_success 'delete: the process is killed, the client told, then 404' '
 	new_pty command "echo up; sleep 100" &&
 	exit_frames "c.output_until(\"up\"); __import__(\"subprocess\").run([\"curl\", \"-s\", \"-X\", \"DELETE\", \"http://127.0.0.1:%s/pty/%s\" % (os.environ[\"PORT\"], os.environ[\"SID\"])])" >out &&

@@ -40,6 +40,19 @@ test_expect_success '-i: stderr apart, the exit status, -e and -w' '
 	echo "v $TMP/wd" >expect && test_cmp expect err
 '
 
+test_expect_success '-i: a command that reads little still gives its status' '
+	head -c 20000000 /dev/zero |
+		expect_code 5 osb-exec -i "$S" -- "head -c 10 >/dev/null; exit 5" &&
+	! test -s err
+'
+
+test_expect_success '-i: our output going away ends the command there (141)' '
+	osb-exec -i "$S" -- "echo \$\$ >\"$TMP/pid\"; yes" </dev/null |
+		head -n 1 >out
+	test "${PIPESTATUS[0]}" = 141 && test "$(cat out)" = y &&
+	wait_for 50 eval "! kill -0 \$(cat pid) 2>/dev/null"
+'
+
 test_expect_success 'without -i, stdin is not read' '
 	echo unread | osb-exec "$S" -- cat >out &&
 	! test -s out

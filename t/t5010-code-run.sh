@@ -179,8 +179,8 @@ test_expect_success 'bash keeps its state too: variables, directory' '
 	run_lang bash "echo \$X; pwd; echo err >&2" &&
 	test "$(ev out text init)" = "$b" &&
 	printf "5\n%s\n" "$TMP" >expect &&
-	ev out text stdout >actual && test_cmp expect actual &&
-	test "$(ev out text stderr)" = err &&
+	ev out raw stdout >actual && test_cmp expect actual &&
+	test "$(ev out raw stderr)" = err &&
 	test "$(ev out types | tail -n 1)" = execution_complete
 '
 

@@ -92,6 +92,7 @@ struct pty_conn {
 	int pipe_mode;			/* ?pty=0 */
 	int takeover;			/* ?takeover=1 */
 	int64_t since;			/* ?since=N */
+	int stdin_failed;		/* the process takes no more stdin */
 };
 void pty_ws_run(struct osb_ws *, void *conn);
 void pty_conn_free(void *conn);

@@ -93,14 +93,23 @@ attach_locked(struct pty_conn *pc, struct osb_ws *ws)
 	return 0;
 }
 
-/* Write n bytes to the process's stdin; 0, or -1 after telling the client. */
-static int
-write_stdin(struct osb_ws *ws, struct pty_session *s, const void *data,
+/*
+ * Write n bytes to the process's stdin. When it takes no more (it ended,
+ * or closed it) the client is told once and the rest is dropped: the
+ * connection stays for the output and the exit, as a pipe's writer
+ * would learn no more than that.
+ */
+static void
+write_stdin(struct osb_ws *ws, struct pty_conn *pc, const void *data,
     size_t n)
 {
+	struct pty_session *s = pc->s;
 	const char *p = data;
 	ssize_t w;
 	int fd;
+
+	if (pc->stdin_failed)
+		return;
 
 	pthread_mutex_lock(&s->lock);
 	fd = s->in_fd;
@@ -111,12 +120,12 @@ write_stdin(struct osb_ws *ws, struct pty_session *s, const void *data,
 			if (errno == EINTR)
 				continue;
 			send_error(ws, "STDIN_WRITE_FAILED", strerror(errno));
-			return -1;
+			pc->stdin_failed = 1;
+			return;
 		}
 		p += w;
 		n -= (size_t)w;
 	}
-	return 0;
 }
 
 /* The signal a client names, 0 for one it may not send. */
@@ -151,10 +160,11 @@ end_stdin(struct pty_session *s)
 		close(devnull);
 }
 
-/* A control frame of the client (JSON text); -1 to end the connection. */
-static int
-handle_text(struct osb_ws *ws, struct pty_session *s, json_t *f)
+/* A control frame of the client (JSON text). */
+static void
+handle_text(struct osb_ws *ws, struct pty_conn *pc, json_t *f)
 {
+	struct pty_session *s = pc->s;
 	const char *type = json_string_value(json_object_get(f, "type"));
 	const char *data = json_string_value(json_object_get(f, "data"));
 	json_int_t cols = json_integer_value(json_object_get(f, "cols"));
@@ -165,9 +175,10 @@ handle_text(struct osb_ws *ws, struct pty_session *s, json_t *f)
 
 	if (type == NULL)
 		type = "";
-	if (strcmp(type, "stdin") == 0)
-		return write_stdin(ws, s, data ? data : "",
-		    data ? strlen(data) : 0);
+	if (strcmp(type, "stdin") == 0) {
+		write_stdin(ws, pc, data ? data : "", data ? strlen(data) : 0);
+		return;
+	}
 	pthread_mutex_lock(&s->lock);
 	if (strcmp(type, "signal") == 0 && sig && s->running)
 		kill(-s->pid, sig);
@@ -184,12 +195,11 @@ handle_text(struct osb_ws *ws, struct pty_session *s, json_t *f)
 		    type);
 		send_error(ws, "INVALID_FRAME", why);
 	}
-	return 0;
 }
 
 /* One message of the client; -1 to end the connection. */
 static int
-handle_message(struct osb_ws *ws, struct pty_session *s, int op,
+handle_message(struct osb_ws *ws, struct pty_conn *pc, int op,
     const unsigned char *data, size_t len)
 {
 	json_t *f;
@@ -198,12 +208,12 @@ handle_message(struct osb_ws *ws, struct pty_session *s, int op,
 	switch (op) {
 	case OSB_WS_BINARY:
 		if (len > 0 && data[0] == PTY_STDIN)
-			rc = write_stdin(ws, s, data + 1, len - 1);
+			write_stdin(ws, pc, data + 1, len - 1);
 		break;
 	case OSB_WS_TEXT:
 		/* Not JSON: ignored, as upstream does. */
 		if ((f = json_loadb((const char *)data, len, 0, NULL)) != NULL)
-			rc = handle_text(ws, s, f);
+			handle_text(ws, pc, f);
 		json_decref(f);
 		break;
 	case OSB_WS_CLOSE:
@@ -219,7 +229,7 @@ handle_message(struct osb_ws *ws, struct pty_session *s, int op,
 
 /* Read and handle the client's messages until it goes or is sent away. */
 static void
-serve_client(struct osb_ws *ws, struct pty_session *s)
+serve_client(struct osb_ws *ws, struct pty_conn *pc)
 {
 	struct pollfd pfd = { osb_ws_fd(ws), POLLIN, 0 };
 	const unsigned char *data;
@@ -240,7 +250,7 @@ serve_client(struct osb_ws *ws, struct pty_session *s)
 			return;
 		heard = cmd_clock_ms();
 		while ((rc = osb_ws_message(ws, &op, &data, &len)) == 1)
-			if (handle_message(ws, s, op, data, len) < 0)
+			if (handle_message(ws, pc, op, data, len) < 0)
 				return;
 		if (rc < 0)
 			return;
@@ -258,7 +268,7 @@ pty_ws_run(struct osb_ws *ws, void *arg)
 	attached = attach_locked(pc, ws) == 0;
 	pthread_mutex_unlock(&s->lock);
 	if (attached)
-		serve_client(ws, s);
+		serve_client(ws, pc);
 	pthread_mutex_lock(&s->lock);
 	if (s->client == ws)
 		s->client = NULL;
