@@ -300,26 +300,34 @@ take_text(struct relay *r, const unsigned char *data, size_t len,
 	return rc;
 }
 
-/* Take the messages that have come; 1 to go on, 0 at the end, -1. */
+/*
+ * Take the messages that have come, a MiB at a time; 1 to go on, 0 at
+ * the end, -1 on an error.
+ */
 static int
 take_messages(struct relay *r, struct osb_error *err)
 {
 	const unsigned char *data;
 	size_t len;
-	int op, rc, open;
+	int op, rc = 0, open;
 
-	if ((open = osb_ws_client_read(r->ws, err)) < 0)
-		return -1;
-	while ((rc = osb_ws_client_message(r->ws, &op, &data, &len, err)) ==
-	    1) {
-		if (op == OSB_WS_BINARY && len > 0)
-			show_output(r, data, len);
-		else if (op == OSB_WS_TEXT && take_text(r, data, len, err) < 0)
+	do {
+		if ((open = osb_ws_client_read(r->ws, err)) < 0)
 			return -1;
-		else if (op == OSB_WS_CLOSE)
-			return 0;
-	}
-	return rc < 0 ? -1 : open;
+		while (!r->stopped && (rc = osb_ws_client_message(r->ws, &op,
+		    &data, &len, err)) == 1) {
+			if (op == OSB_WS_BINARY && len > 0)
+				show_output(r, data, len);
+			else if (op == OSB_WS_TEXT &&
+			    take_text(r, data, len, err) < 0)
+				return -1;
+			else if (op == OSB_WS_CLOSE)
+				return 0;
+		}
+		if (!r->stopped && rc < 0)
+			return -1;
+	} while (open == 2 && !r->stopped);
+	return open != 0;
 }
 
 /* Relay until the command has ended; 0, or -1 with err set. */

@@ -167,10 +167,16 @@ osb_ws_next(struct osb_ws_reader *r, int *op, const unsigned char **data,
 
 	if (r->why != NULL)
 		return -1;
-	/* What was handed out last time may go now. */
-	memmove(r->in.data, r->in.data + r->at, r->in.len - r->at);
-	r->in.len -= r->at;
-	r->at = 0;
+	/*
+	 * What was handed out last time may go now; moved down once it is
+	 * half the buffer, so that a buffer of many messages is not moved
+	 * once for each.
+	 */
+	if (r->at > 0 && r->at >= r->in.len / 2) {
+		memmove(r->in.data, r->in.data + r->at, r->in.len - r->at);
+		r->in.len -= r->at;
+		r->at = 0;
+	}
 	for (;;) {
 		if ((rc = ws_parse_header(r, (unsigned char *)r->in.data + r->at,
 		    r->in.len - r->at, &f)) <= 0)

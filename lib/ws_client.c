@@ -18,6 +18,8 @@
 /* The most the server may send in one message: a whole replay and more. */
 #define MESSAGE_MAX (16 * 1024 * 1024)
 #define READ_CHUNK 65536
+/* The most osb_ws_client_read takes at once, to be handled before more. */
+#define READ_MAX (16 * READ_CHUNK)
 #define HANDSHAKE_TIMEOUT_MS 30000
 
 struct osb_ws_client {
@@ -255,10 +257,10 @@ int
 osb_ws_client_read(struct osb_ws_client *c, struct osb_error *err)
 {
 	char chunk[READ_CHUNK];
-	size_t n;
+	size_t n, taken;
 	CURLcode rc;
 
-	for (;;) {
+	for (taken = 0; taken < READ_MAX; taken += n) {
 		rc = curl_easy_recv(c->curl, chunk, sizeof(chunk), &n);
 		if (rc == CURLE_AGAIN)
 			return 1;
@@ -274,6 +276,7 @@ osb_ws_client_read(struct osb_ws_client *c, struct osb_error *err)
 			return -1;
 		}
 	}
+	return 2;
 }
 
 int

@@ -28,9 +28,10 @@ int osb_ws_client_open(const struct osb_endpoint *, const char *path,
 /* The socket, to poll for reading. */
 int osb_ws_client_fd(const struct osb_ws_client *);
 /*
- * Take everything that has come in without waiting. Returns 1 when the
- * connection is still open, 0 when the server has closed it, -1 on an
- * error (err says which).
+ * Take what has come in without waiting, up to a MiB. Returns 1 when the
+ * connection is still open, 2 when there may be more to take (bytes a
+ * TLS layer holds are not seen by poll: read again), 0 when the server
+ * has closed it, -1 on an error (err says which).
  */
 int osb_ws_client_read(struct osb_ws_client *, struct osb_error *);
 /*
