@@ -18,6 +18,7 @@
 
 #include <jansson.h>
 
+#include "base64.h"
 #include "buf.h"
 #include "cli.h"
 #include "code.h"
@@ -460,33 +461,6 @@ is_binary(const char *mime)
 	    strcmp(mime, "application/octet-stream") == 0;
 }
 
-/* Decode base64 text (whitespace skipped) into b; -1 when it is not. */
-static int
-base64_decode(const char *text, struct osb_buf *b)
-{
-	static const char alphabet[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	unsigned acc = 0;
-	int bits = 0;
-	const char *p, *at;
-	unsigned char byte;
-
-	for (p = text; *p && *p != '='; p++) {
-		if (strchr(" \t\r\n", *p))
-			continue;
-		if ((at = strchr(alphabet, *p)) == NULL)
-			return -1;
-		acc = (acc << 6) | (unsigned)(at - alphabet);
-		if ((bits += 6) >= 8) {
-			bits -= 8;
-			byte = (unsigned char)(acc >> bits);
-			if (osb_buf_append(b, &byte, 1) < 0)
-				return -1;
-		}
-	}
-	return 0;
-}
-
 /* The bytes to save of a result's value for mime into b. */
 static int
 result_bytes(const char *mime, json_t *value, struct osb_buf *b)
@@ -495,7 +469,7 @@ result_bytes(const char *mime, json_t *value, struct osb_buf *b)
 	int rc;
 
 	if (json_is_string(value) && is_binary(mime))
-		return base64_decode(json_string_value(value), b);
+		return osb_base64_decode(json_string_value(value), b);
 	if (json_is_string(value))
 		return osb_buf_append(b, json_string_value(value),
 		    json_string_length(value));

@@ -1,8 +1,9 @@
 /*
  * osb-exec — run commands in a sandbox: in the foreground with their
  * output streamed here byte for byte and their exit status as ours, or in
- * the background, then status, logs and interrupt; and bash sessions that
- * keep their state between runs.
+ * the background, then status, logs and interrupt; interactively, on a
+ * terminal or with our stdin (-i, -t); and bash sessions that keep their
+ * state between runs.
  */
 #include <sys/types.h>
 
@@ -17,10 +18,13 @@
 
 #include <jansson.h>
 
+#include "base64.h"
+#include "buf.h"
 #include "cli.h"
 #include "config.h"
 #include "execd.h"
 #include "http.h"
+#include "interactive.h"
 #include "output.h"
 #include "resolve.h"
 #include "util.h"
@@ -38,11 +42,11 @@
 enum {
 	OPT_BACKGROUND = 1 << 0, OPT_WORKDIR = 1 << 1, OPT_ENV = 1 << 2,
 	OPT_TIMEOUT = 1 << 3, OPT_USER = 1 << 4, OPT_CURSOR = 1 << 5,
-	OPT_FOLLOW = 1 << 6
+	OPT_FOLLOW = 1 << 6, OPT_INTERACTIVE = 1 << 7, OPT_TTY = 1 << 8
 };
 
 /* getopt values of the long-only ones. */
-enum { LOPT_CURSOR = OSB_OPT_FIRST_LOCAL, LOPT_CWD };
+enum { LOPT_CURSOR = OSB_OPT_FIRST_LOCAL, LOPT_CWD, LOPT_TIMEOUT };
 
 struct opts {
 	const char *workdir;		/* -w, --cwd */
@@ -51,7 +55,10 @@ struct opts {
 	long uid, gid;			/* -u; -1: the server's */
 	int64_t cursor;			/* --cursor; -1: from the start */
 	int background, follow;
+	int interactive, tty;		/* -i, -t */
 	unsigned seen;			/* OPT_* bits given */
+	int argc;			/* the command line, for -t DURATION */
+	char **argv;
 };
 
 struct ctx {
@@ -82,6 +89,7 @@ struct stream {
 	int status;			/* exit status once known, -1 before */
 	int write_errno;		/* our stdout or stderr failed */
 	int interrupted;		/* the interrupt has been sent */
+	int raw;			/* the server sends bytes, not lines */
 };
 
 static volatile sig_atomic_t got_signal;
@@ -92,7 +100,9 @@ static const struct option long_options[] = {
 	{ "workdir", required_argument, NULL, 'w' },
 	{ "cwd", required_argument, NULL, LOPT_CWD },
 	{ "env", required_argument, NULL, 'e' },
-	{ "timeout", required_argument, NULL, 't' },
+	{ "timeout", required_argument, NULL, LOPT_TIMEOUT },
+	{ "interactive", no_argument, NULL, 'i' },
+	{ "tty", no_argument, NULL, 't' },
 	{ "user", required_argument, NULL, 'u' },
 	{ "cursor", required_argument, NULL, LOPT_CURSOR },
 	{ "follow", no_argument, NULL, 'f' },
@@ -103,11 +113,13 @@ static const struct osb_cli_flag option_names[] = {
 	{ OPT_BACKGROUND, "-d/--background" }, { OPT_WORKDIR, "-w/--workdir" },
 	{ OPT_ENV, "-e/--env" }, { OPT_TIMEOUT, "-t/--timeout" },
 	{ OPT_USER, "-u/--user" }, { OPT_CURSOR, "--cursor" },
-	{ OPT_FOLLOW, "-f/--follow" }
+	{ OPT_FOLLOW, "-f/--follow" }, { OPT_INTERACTIVE, "-i/--interactive" },
+	{ OPT_TTY, "-t/--tty" }
 };
 
 static const char usage_text[] =
 "usage: " PROG " [options] SANDBOX [--] COMMAND [ARG...]\n"
+"       " PROG " [options] -i|-t|-it SANDBOX [[--] COMMAND [ARG...]]\n"
 "       " PROG " [options] run SANDBOX [--] COMMAND [ARG...]\n"
 "       " PROG " [options] status SANDBOX ID\n"
 "       " PROG " [options] logs SANDBOX ID [--cursor N] [-f]\n"
@@ -128,7 +140,11 @@ static const char usage_text[] =
 "  -d, --background      start the command and print its id\n"
 "  -w, --workdir DIR     working directory (session create: also --cwd)\n"
 "  -e, --env KEY=VALUE   set a variable (repeatable)\n"
-"  -t, --timeout DUR     kill the command after DUR (30s, 10m, 1h30m)\n"
+"  -i, --interactive     forward stdin to the command until its end\n"
+"  -t, --tty             run it on a terminal, ours in raw mode; no\n"
+"                        COMMAND: the login shell\n"
+"      --timeout DUR     kill the command after DUR (30s, 10m, 1h30m);\n"
+"                        also -t DUR\n"
 "  -u, --user UID[:GID]  run as this numeric user and group\n"
 "      --cursor N        logs: start at this cursor\n"
 "  -f, --follow          logs: keep printing until the command ends\n"
@@ -145,9 +161,9 @@ static int cmd_session_rm(struct ctx *);
 
 static const struct subcommand subcommands[] = {
 	{ "run", cmd_run, 1, 1, OPT_BACKGROUND | OPT_WORKDIR | OPT_ENV |
-	    OPT_TIMEOUT | OPT_USER,
-	    "run SANDBOX [-d] [-w DIR] [-e KEY=VALUE] [-t DUR] [-u UID[:GID]] "
-	    "[--] COMMAND [ARG...]" },
+	    OPT_TIMEOUT | OPT_USER | OPT_INTERACTIVE | OPT_TTY,
+	    "run SANDBOX [-d] [-i] [-t] [-w DIR] [-e KEY=VALUE] [--timeout DUR] "
+	    "[-u UID[:GID]] [--] COMMAND [ARG...]" },
 	{ "status", cmd_status, 2, 0, 0, "status SANDBOX ID" },
 	{ "logs", cmd_logs, 2, 0, OPT_CURSOR | OPT_FOLLOW,
 	    "logs SANDBOX ID [--cursor N] [-f]" },
@@ -232,13 +248,13 @@ take_user(struct opts *o, const char *arg, struct osb_error *err)
 	return 0;
 }
 
-/* -t DURATION; "none" and 0 mean no timeout. Returns 0, -1 with err set. */
+/* --timeout DURATION; "none" and 0 mean no timeout. 0, -1 with err set. */
 static int
 take_timeout(struct opts *o, const char *arg, struct osb_error *err)
 {
 	if (osb_duration_parse(arg, &o->timeout_ms) == -1) {
-		osb_error_set(err, 0, "", "-t: not a duration: '%s' (30s, 10m, "
-		    "1h30m, none)", arg);
+		osb_error_set(err, 0, "", "--timeout: not a duration: '%s' "
+		    "(30s, 10m, 1h30m, none)", arg);
 		return -1;
 	}
 	if (o->timeout_ms == OSB_DURATION_NONE)
@@ -261,6 +277,28 @@ take_cursor(struct opts *o, const char *arg, struct osb_error *err)
 }
 
 /*
+ * -t: a terminal, or with a duration right after it the timeout, as -t
+ * was before it meant a terminal (and still is in the Python CLI). Only a
+ * -t that ends its word can have a value after it ("-it 30s" can).
+ */
+static int
+take_t(struct opts *o, struct osb_error *err)
+{
+	const char *word = optind > 0 ? o->argv[optind - 1] : NULL;
+	size_t n = word ? strlen(word) : 0;
+	int64_t ms;
+
+	if (n >= 2 && word[0] == '-' && word[1] != '-' && word[n - 1] == 't' &&
+	    optind < o->argc && osb_duration_parse(o->argv[optind], &ms) == 0) {
+		o->seen |= OPT_TIMEOUT;
+		return take_timeout(o, o->argv[optind++], err);
+	}
+	o->tty = 1;
+	o->seen |= OPT_TTY;
+	return 0;
+}
+
+/*
  * Record one of the subcommand options (an osb_cli take callback).
  * Returns 0, -1 with err set for a bad value.
  */
@@ -275,7 +313,10 @@ take_option(void *arg, int opt, const char *value, struct osb_error *err)
 	case 'w':
 	case LOPT_CWD: o->workdir = value; o->seen |= OPT_WORKDIR; return 0;
 	case 'e': o->seen |= OPT_ENV; return take_env(o, value, err);
-	case 't': o->seen |= OPT_TIMEOUT; return take_timeout(o, value, err);
+	case 'i': o->interactive = 1; o->seen |= OPT_INTERACTIVE; return 0;
+	case 't': return take_t(o, err);
+	case LOPT_TIMEOUT: o->seen |= OPT_TIMEOUT;
+	    return take_timeout(o, value, err);
 	case 'u': o->seen |= OPT_USER; return take_user(o, value, err);
 	case LOPT_CURSOR: o->seen |= OPT_CURSOR; return take_cursor(o, value,
 	    err);
@@ -361,12 +402,14 @@ take_operand(struct ctx *c, char *word, int argc, char **argv)
 static int
 parse_command_line(struct ctx *c, int argc, char **argv)
 {
-	struct osb_cli cli = { OSB_CLI_SHORTOPTS("dw:e:t:u:f"), long_options,
+	struct osb_cli cli = { OSB_CLI_SHORTOPTS("dw:e:itu:f"), long_options,
 	    &c->cfg, take_option, &c->o, 0 };
 	struct osb_error err = { 0 };
 	char *word;
 	int rc;
 
+	c->o.argc = argc;
+	c->o.argv = argv;
 	while ((rc = osb_cli_next(&cli, argc, argv, &word, &err)) ==
 	    OSB_CLI_OPERAND) {
 		if ((rc = take_operand(c, word, argc, argv)) == 0)
@@ -391,13 +434,18 @@ check_usage(struct ctx *c)
 		return osb_print_usage_error(PROG, sub->synopsis, "%s: missing "
 		    "%s", sub->name, c->noperands == 0 ? "SANDBOX" :
 		    strncmp(sub->name, "session", 7) == 0 ? "SESSION" : "ID");
-	if (sub->takes_command && c->ncommand == 0)
+	if (sub->takes_command && c->ncommand == 0 && !c->o.tty)
 		return osb_print_usage_error(PROG, sub->synopsis, "%s: missing "
 		    "COMMAND", sub->name);
 	if ((misplaced = osb_cli_misplaced(c->o.seen, sub->allowed,
 	    option_names, NOPTION_NAMES)) != NULL)
 		return osb_print_usage_error(PROG, sub->synopsis, "%s: %s does "
 		    "not apply", sub->name, misplaced);
+	if ((c->o.interactive || c->o.tty) && (misplaced = osb_cli_misplaced(
+	    c->o.seen, OPT_INTERACTIVE | OPT_TTY | OPT_WORKDIR | OPT_ENV,
+	    option_names, NOPTION_NAMES)) != NULL)
+		return osb_print_usage_error(PROG, sub->synopsis, "%s: %s does "
+		    "not apply with -i or -t", sub->name, misplaced);
 	return -1;
 }
 
@@ -481,19 +529,34 @@ exit_status_of(const json_t *error)
 	return 1;
 }
 
-/* stdout and stderr events to ours, byte for byte. */
+/*
+ * stdout and stderr events to ours: byte for byte from a server that
+ * frames raw (osb_bytes, when there, holds bytes the text could not);
+ * from one that sends lines, each line and a newline (an empty line comes
+ * as "\n", which is the newline alone).
+ */
 static int
 show_output(struct stream *s, const json_t *ev, const char *type)
 {
 	const json_t *text = json_object_get(ev, "text");
+	const char *p = json_string_value(text) ? json_string_value(text) : "";
+	const char *b64 = json_string_value(json_object_get(ev, "osb_bytes"));
+	struct osb_buf bytes = { 0 };
+	size_t len = json_string_length(text);
 	int fd = strcmp(type, "stdout") == 0 ? STDOUT_FILENO : STDERR_FILENO;
+	int rc = 0;
 
-	if (osb_write_all(fd, json_string_value(text) ? json_string_value(text) :
-	    "", json_string_length(text)) == -1) {
-		s->write_errno = errno;
-		return -1;
+	if (s->raw && b64 != NULL && osb_base64_decode(b64, &bytes) == 0) {
+		p = bytes.data ? bytes.data : "";
+		len = bytes.len;
 	}
-	return 0;
+	if (osb_write_all(fd, p, len) == -1 || (!s->raw &&
+	    !(len == 1 && p[0] == '\n') && osb_write_all(fd, "\n", 1) == -1)) {
+		s->write_errno = errno;
+		rc = -1;
+	}
+	osb_buf_free(&bytes);
+	return rc;
 }
 
 /*
@@ -521,6 +584,10 @@ on_event(json_t *ev, void *arg)
 
 	if (type == NULL)
 		type = "";
+	if (strcmp(type, "init") == 0)
+		s->raw = json_is_string(json_object_get(ev, "osb_framing")) &&
+		    strcmp(json_string_value(json_object_get(ev,
+		    "osb_framing")), "raw") == 0;
 	if (events_as_json(s->c)) {
 		if (osb_print_line(stdout, ev) == -1 || fflush(stdout) == EOF) {
 			s->write_errno = errno;
@@ -652,7 +719,31 @@ run_foreground(struct ctx *c, const struct osb_execd_cmd *cmd)
 	return finish_stream(&s, rc, &err);
 }
 
-/* run: in the foreground, or -d in the background. */
+/*
+ * -i, -t, -it: the command on the execd's terminal API, wired to ours.
+ * -it wants a terminal here to give.
+ */
+static int
+run_interactive(struct ctx *c)
+{
+	struct osb_interactive opt = { .command = c->line,
+	    .cwd = c->o.workdir, .envs = c->o.envs,
+	    .forward_stdin = c->o.interactive, .tty = c->o.tty,
+	    .term = getenv("TERM") };
+	struct osb_error err = { 0 };
+	int status = 0;
+
+	if (c->o.interactive && c->o.tty && !isatty(STDIN_FILENO)) {
+		osb_warnx(PROG, "-it: the input is not a terminal (use -i "
+		    "alone for a pipe or a file)");
+		return EXIT_OSB;
+	}
+	if (osb_interactive_run(&c->ep, &opt, &status, &err) < 0)
+		return fail(c, &err, EXIT_OSB);
+	return status;
+}
+
+/* run: in the foreground, or -d in the background; -i and -t interactive. */
 static int
 cmd_run(struct ctx *c)
 {
@@ -662,6 +753,8 @@ cmd_run(struct ctx *c)
 		.uid = c->o.uid, .gid = c->o.gid, .envs = c->o.envs,
 	};
 
+	if (c->o.interactive || c->o.tty)
+		return run_interactive(c);
 	if (c->o.background)
 		return run_background(c, &cmd);
 	return run_foreground(c, &cmd);
@@ -874,7 +967,8 @@ run(struct ctx *c)
 	int failed = c->sub->takes_command && !c->o.background ? EXIT_OSB : 1;
 	int rc;
 
-	if (c->sub->takes_command && (c->line = command_line(c)) == NULL) {
+	if (c->sub->takes_command && c->ncommand > 0 &&
+	    (c->line = command_line(c)) == NULL) {
 		osb_warnx(PROG, "out of memory");
 		return EXIT_OSB;
 	}

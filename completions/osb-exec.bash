@@ -6,7 +6,7 @@
 # words are its own: nothing is offered for them.
 
 # Options that take a value in the next word.
-_osb_exec_valued='-o|--output|--domain|--protocol|--api-key|--request-timeout|--config|--execd-token|-w|--workdir|--cwd|-e|--env|-t|--timeout|-u|--user|--cursor'
+_osb_exec_valued='-o|--output|--domain|--protocol|--api-key|--request-timeout|--config|--execd-token|-w|--workdir|--cwd|-e|--env|--timeout|-u|--user|--cursor'
 
 _osb_exec_global='--output --domain --protocol --api-key --request-timeout
 	--config --execd-token --verbose --no-color --quiet --help --version'
@@ -15,12 +15,13 @@ _osb_exec_global='--output --domain --protocol --api-key --request-timeout
 _osb_exec_options()
 {
 	case $1 in
-	run)		echo --background --workdir --cwd --env --timeout --user ;;
+	run)		echo --background --interactive --tty --workdir --cwd \
+			    --env --timeout --user ;;
 	logs)		echo --cursor --follow ;;
 	'session create') echo --workdir --cwd ;;
 	'session run')	echo --workdir --cwd --timeout ;;
-	'')		echo --background --workdir --cwd --env --timeout \
-			    --user --cursor --follow ;;
+	'')		echo --background --interactive --tty --workdir --cwd \
+			    --env --timeout --user --cursor --follow ;;
 	esac
 }
 

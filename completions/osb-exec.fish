@@ -5,7 +5,7 @@
 # Options that take a value in the next word.
 set -g __osb_exec_valued -o --output --domain --protocol --api-key \
     --request-timeout --config --execd-token -w --workdir --cwd -e --env \
-    -t --timeout -u --user --cursor
+    --timeout -u --user --cursor
 
 # The operands given so far, without options and their values (so that
 # `osb-exec -o json <TAB>` still offers subcommands); fails when there are
@@ -142,7 +142,9 @@ complete -c osb-exec -n '__osb_exec_needs_subcommand; or __osb_exec_using run' -
 complete -c osb-exec -n '__osb_exec_needs_subcommand; or __osb_exec_using run "session create" "session run"' -s w -l workdir -x -d 'Working directory'
 complete -c osb-exec -n '__osb_exec_needs_subcommand; or __osb_exec_using run "session create" "session run"' -l cwd -x -d 'Working directory (as --workdir)'
 complete -c osb-exec -n '__osb_exec_needs_subcommand; or __osb_exec_using run' -s e -l env -x -a '(set -xn)=' -d 'run: set a variable KEY=VALUE'
-complete -c osb-exec -n '__osb_exec_needs_subcommand; or __osb_exec_using run "session run"' -s t -l timeout -x -d 'Kill the command after a duration'
+complete -c osb-exec -n '__osb_exec_needs_subcommand; or __osb_exec_using run' -s i -l interactive -d 'run: forward stdin until its end'
+complete -c osb-exec -n '__osb_exec_needs_subcommand; or __osb_exec_using run' -s t -l tty -d 'run: on a terminal (-it: ours, raw)'
+complete -c osb-exec -n '__osb_exec_needs_subcommand; or __osb_exec_using run "session run"' -l timeout -x -d 'Kill the command after a duration'
 complete -c osb-exec -n '__osb_exec_needs_subcommand; or __osb_exec_using run' -s u -l user -x -d 'run: as this numeric UID[:GID]'
 complete -c osb-exec -n '__osb_exec_needs_subcommand; or __osb_exec_using logs' -l cursor -x -d 'logs: start at this cursor'
 complete -c osb-exec -n '__osb_exec_needs_subcommand; or __osb_exec_using logs' -s f -l follow -d 'logs: keep printing until the command ends'

@@ -165,6 +165,7 @@ osb_execd_run(const struct osb_endpoint *ep, const struct osb_execd_cmd *cmd,
 		set_integer(body, "gid", cmd->gid);
 	if (cmd->envs != NULL && body != NULL)
 		json_object_set(body, "envs", cmd->envs);
+	set_string(body, "osb_framing", "raw");
 	return post_stream(ep, "/command", body, "run", st, err);
 }
 
@@ -350,6 +351,7 @@ osb_execd_session_run(const struct osb_endpoint *ep, const char *session,
 	set_string(body, "cwd", cwd);
 	if (timeout_ms > 0)
 		set_integer(body, "timeout", timeout_ms);
+	set_string(body, "osb_framing", "raw");
 	return post_stream(ep, t.path, body, t.what, st, err);
 }
 
@@ -359,4 +361,46 @@ osb_execd_session_delete(const struct osb_endpoint *ep, const char *session,
 {
 	return call_target(ep, "DELETE", "delete session", session,
 	    "/session/", "", NULL, err);
+}
+
+int
+osb_execd_pty_create(const struct osb_endpoint *ep, const char *cwd,
+    const char *command, char **id, struct osb_error *err)
+{
+	json_t *body = json_object(), *doc = NULL;
+	const char *sid;
+	char *text = NULL;
+	int rc = -1;
+
+	*id = NULL;
+	if (check_text("start terminal", "working directory", cwd, err) == -1 ||
+	    check_text("start terminal", "command", command, err) == -1)
+		goto out;
+	set_string(body, "cwd", cwd);
+	set_string(body, "command", command);
+	if ((text = json_dumps(body, JSON_COMPACT)) == NULL) {
+		osb_error_set(err, 0, "", "start terminal: out of memory");
+		goto out;
+	}
+	if (call(ep, "POST", "/pty", "start terminal", text, &doc, err) == -1)
+		goto out;
+	if ((sid = json_string_value(json_object_get(doc, "session_id"))) ==
+	    NULL || (*id = strdup(sid)) == NULL)
+		osb_error_set(err, 0, "", "start terminal: bad reply from the "
+		    "server: no session_id");
+	else
+		rc = 0;
+out:
+	json_decref(body);
+	json_decref(doc);
+	free(text);
+	return rc;
+}
+
+int
+osb_execd_pty_delete(const struct osb_endpoint *ep, const char *id,
+    struct osb_error *err)
+{
+	return call_target(ep, "DELETE", "end terminal", id, "/pty/", "", NULL,
+	    err);
 }

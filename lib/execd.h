@@ -43,6 +43,10 @@ struct osb_execd_stream {
 
 /*
  * Run cmd, handing each event of its stream to st->on_event as it arrives.
+ * The runs ask for raw framing (osb_framing, an osb-execd extension): a
+ * server that honours it says "osb_framing": "raw" in the init event and
+ * sends output as it came; any other sends a line per event, terminator
+ * removed ("\n" for an empty line), as the Go execd does.
  * Returns 0 when the stream ended (whatever the command's fate: that is in
  * the events), -1 when the request failed or the callback stopped it.
  */
@@ -74,6 +78,15 @@ int osb_execd_session_run(const struct osb_endpoint *, const char *session,
     const char *command, const char *cwd, int64_t timeout_ms,
     const struct osb_execd_stream *, struct osb_error *);
 int osb_execd_session_delete(const struct osb_endpoint *, const char *session,
+    struct osb_error *);
+
+/*
+ * Interactive sessions (POST /pty, DELETE /pty/{id}): a new one running
+ * command (NULL: bash) in cwd (NULL: the server's), its id in *id.
+ */
+int osb_execd_pty_create(const struct osb_endpoint *, const char *cwd,
+    const char *command, char **id, struct osb_error *);
+int osb_execd_pty_delete(const struct osb_endpoint *, const char *id,
     struct osb_error *);
 
 #endif

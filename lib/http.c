@@ -238,8 +238,17 @@ static void
 error_from_reply(const struct osb_http_req *req,
     const struct osb_http_reply *reply, struct osb_error *err)
 {
+	osb_http_error_from_body(reply->status, reply->body, reply->len,
+	    req->what ? req->what : req->path, err);
+}
+
+void
+osb_http_error_from_body(long status, const char *text, size_t len,
+    const char *what, struct osb_error *err)
+{
+	struct osb_http_reply r = { status, (char *)text, len, NULL };
+	struct osb_http_reply *reply = &r;
 	json_t *doc = NULL, *body, *code, *msg;
-	const char *what = req->what ? req->what : req->path;
 
 	if (reply->body && reply->len)
 		doc = json_loadb(reply->body, reply->len, 0, NULL);

@@ -71,6 +71,12 @@ struct osb_http_reply {
  */
 int osb_http_do(const struct osb_endpoint *, const struct osb_http_req *,
     struct osb_http_reply *, struct osb_error *);
+/*
+ * Fill err for a reply of status with body text (len bytes) to what: the
+ * server's {"code", "message"} when it sent one.
+ */
+void osb_http_error_from_body(long status, const char *text, size_t len,
+    const char *what, struct osb_error *);
 /* The value of reply header NAME (case-insensitive), or NULL. */
 const char *osb_http_reply_header(const struct osb_http_reply *,
     const char *name);

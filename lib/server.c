@@ -848,7 +848,8 @@ osb_server_start_hooked(const struct osb_server_config *cfg,
 	 * libmicrohttpd has no epoll with a thread per connection.
 	 */
 	unsigned flags = MHD_USE_THREAD_PER_CONNECTION |
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_POLL;
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_POLL |
+	    MHD_ALLOW_UPGRADE;	/* WebSockets: server_ws.c */
 	unsigned limit = connection_limit(raise_nofile());
 	struct MHD_OptionItem where[3];
 	size_t n = 0;

@@ -354,9 +354,12 @@ sse() {
 	curl -sN -D headers -o "$file" -d "$(json "$@")" "$EXECD_URL$path"
 }
 
-# ev FILE types | runs | text TYPE | error | field NAME: what the SSE
-# stream in FILE holds: the event types in order, one a line (types) or a
-# run of one type as one line (runs); the joined text of the TYPE events;
+# ev FILE types | runs | text TYPE | raw TYPE | each TYPE | error |
+# field NAME: what the SSE stream in FILE holds: the event types in order,
+# one a line (types) or a run of one type as one line (runs); the TYPE
+# events' lines (text: each event's text and a newline, an empty line's
+# "\n" as one), their text joined as it is (raw), or each text as a JSON
+# string on a line of its own (each);
 # "ename evalue traceback" of the error events; or member NAME of the
 # events that have it.
 ev() {
@@ -371,8 +374,14 @@ ev() {
 			my $t = $e->{type};
 			if ($mode eq "types" || $mode eq "runs" && $t ne $last) {
 				print "$t\n";
-			} elsif ($mode eq "text") {
+			} elsif ($mode eq "text" && $t eq $arg) {
+				print $e->{text};
+				print "\n" unless $e->{text} eq "\n";
+			} elsif ($mode eq "raw") {
 				print $e->{text} if $t eq $arg;
+			} elsif ($mode eq "each" && $t eq $arg) {
+				print JSON::PP->new->ascii->allow_nonref
+				    ->encode($e->{text}), "\n";
 			} elsif ($mode eq "error" && $t eq "error") {
 				my $r = $e->{error};
 				print "$r->{ename} $r->{evalue} ",

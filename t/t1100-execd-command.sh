@@ -56,13 +56,14 @@ test_expect_success 'output streams as it is written, not at the end' '
 
 test_expect_success 'text is UTF-8: split sequences joined, bad bytes U+FFFD' '
 	run command "printf \"\\303\"; sleep 0.2; printf \"\\251 ok \\377\"" &&
-	printf "\303\251 ok \357\277\275" >expect &&
+	printf "\303\251 ok \357\277\275\n" >expect &&
 	ev out text stdout >actual && test_cmp expect actual
 '
 
 test_expect_success 'large output arrives whole' '
 	run command "head -c 300000 /dev/zero | tr \"\\0\" a" &&
-	test "$(ev out text stdout | wc -c)" -eq 300000 &&
+	test "$(ev out raw stdout | wc -c)" -eq 300000 &&
+	test "$(ev out types | grep -c stdout)" -eq 1 &&
 	test "$(ev out types | tail -n 1)" = execution_complete
 '
 

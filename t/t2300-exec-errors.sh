@@ -12,7 +12,8 @@ test_expect_success '--help prints every option on stdout, exit 0' '
 	grep_q "^usage: osb-exec \[options\] SANDBOX \[--\] COMMAND" out &&
 	grep_q "^       osb-exec \[options\] session run SANDBOX SESSION" out &&
 	for o in --background --workdir --env --timeout --user --cursor \
-		--follow --output --execd-token --request-timeout --config; do
+		--follow --interactive --tty --output --execd-token \
+		--request-timeout --config; do
 		grep -q -e "$o" out || { echo "no $o"; return 1; }
 	done &&
 	osb-exec status -h >out2 && test_cmp out out2 &&
@@ -39,13 +40,13 @@ test_expect_success 'usage errors exit 2 and say how to call' '
 test_expect_success 'unknown options and missing values' '
 	expect_code 2 osb-exec --frob "$S" true &&
 	grep_q "^osb-exec: unknown option .--frob.$" err &&
-	expect_code 2 osb-exec "$S" -t &&
-	grep_q "^osb-exec: option .-t. needs a value$" err
+	expect_code 2 osb-exec "$S" --timeout &&
+	grep_q "^osb-exec: option .--timeout. needs a value$" err
 '
 
 test_expect_success 'bad option values' '
-	expect_code 2 osb-exec -t 5x "$S" true &&
-	grep_q "^osb-exec: -t: not a duration: .5x." err &&
+	expect_code 2 osb-exec --timeout 5x "$S" true &&
+	grep_q "^osb-exec: --timeout: not a duration: .5x." err &&
 	expect_code 2 osb-exec -e NOEQUALS "$S" true &&
 	grep_q "^osb-exec: -e: expected KEY=VALUE, got .NOEQUALS.$" err &&
 	expect_code 2 osb-exec -e =x "$S" true &&

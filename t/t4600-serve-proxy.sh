@@ -202,9 +202,27 @@ test_expect_success 'refused: ".." in the path, protocol upgrades' '
 	test "$code" = 400 &&
 	error_is INVALID_REQUEST "proxy path /a/../b: .*is not allowed" &&
 	code=$(curl -s -o body -w "%{http_code}" -H "Connection: Upgrade" \
-		-H "Upgrade: websocket" "$P/$EP/ws") &&
+		-H "Upgrade: h2c" "$P/$EP/x") &&
 	test "$code" = 400 &&
-	error_is INVALID_REQUEST "websocket"
+	error_is INVALID_REQUEST "protocol upgrades other than websocket are not supported"
+'
+
+# osb-exec in remote mode, through this server's proxy.
+proxied() {
+	OPEN_SANDBOX_DOMAIN=$SERVE_DOMAIN OPEN_SANDBOX_API_KEY=$SERVE_KEY \
+	OPEN_SANDBOX_USE_SERVER_PROXY=true "$@"
+}
+
+test_expect_success 'a WebSocket passes through: osb-exec -i reaches the execd' '
+	printf "b\na\n" | proxied osb-exec -i "$S" -- sort >out &&
+	printf "a\nb\n" >expect && test_cmp expect out &&
+	grep_q " GET /sandboxes/$S/proxy/44772/pty/[^ ]*/ws " "$TMP/serve.log"
+'
+
+test_expect_success 'through the proxy: 5 MB both ways, whole; the exit status' '
+	head -c 5242880 /dev/urandom >rand &&
+	proxied osb-exec -i "$S" -- "cat; exit 3" <rand >back
+	test $? = 3 && cmp rand back
 '
 
 test_expect_success 'a proxy path with a port that is not a number is not one' '

@@ -37,6 +37,15 @@ test_expect_success 'use_server_proxy: execd reached through the server'"'"'s pr
 	grep_q " POST /sandboxes/$S/proxy/44772/command 200 " "$TMP/serve.log"
 '
 
+test_expect_success 'osb-exec -i by id: stdin there, whole, directly and proxied' '
+	head -c 1048576 /dev/urandom >rand &&
+	osb-exec -i "$S" -- sha256sum <rand >out &&
+	sha256sum <rand >expect && test_cmp expect out &&
+	OPEN_SANDBOX_USE_SERVER_PROXY=true osb-exec -i "$S" -- sha256sum \
+		<rand >out &&
+	test_cmp expect out
+'
+
 test_expect_success 'osb-file by id: write, cat, stat' '
 	echo data >f &&
 	osb-file upload "$S" f /tmp/remote.txt &&

@@ -121,7 +121,7 @@ test_expect_success 'input() cannot block a cell: an error says so' '
 test_expect_success 'text that is not ASCII passes through' '
 	run_in "$C" "print(\"h\u00e9llo \u20ac \U0001F600\")" &&
 	printf "h\303\251llo \342\202\254 \360\237\230\200\n" >expect &&
-	ev out text stdout >actual && test_cmp expect actual
+	ev out raw stdout >actual && test_cmp expect actual
 '
 
 test_expect_success 'contexts are kept apart' '
@@ -178,8 +178,8 @@ test_expect_success 'bash keeps its state too: variables, directory' '
 	run_lang bash "echo \$X; pwd; echo err >&2" &&
 	test "$(ev out text init)" = "$b" &&
 	printf "5\n%s\n" "$TMP" >expect &&
-	ev out text stdout >actual && test_cmp expect actual &&
-	test "$(ev out text stderr)" = err &&
+	ev out raw stdout >actual && test_cmp expect actual &&
+	test "$(ev out raw stderr)" = err &&
 	test "$(ev out types | tail -n 1)" = execution_complete
 '
 

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "command.h"
@@ -169,6 +170,25 @@ cmd_parse_timeout(json_t *doc, int64_t *timeout_ms, char *err,
 		return -1;
 	}
 	*timeout_ms = json_integer_value(v);
+	return 0;
+}
+
+/* "osb_framing": "lines" or "raw"; see command.h. */
+int
+cmd_parse_framing(json_t *doc, int *raw, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(doc, "osb_framing");
+	const char *s = json_string_value(v);
+
+	*raw = 0;
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (s == NULL || (strcmp(s, "lines") != 0 && strcmp(s, "raw") != 0)) {
+		snprintf(err, errlen, "\"osb_framing\" must be \"lines\" or "
+		    "\"raw\"");
+		return -1;
+	}
+	*raw = strcmp(s, "raw") == 0;
 	return 0;
 }
 

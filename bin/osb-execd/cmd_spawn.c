@@ -3,6 +3,7 @@
  * environment, working directory, credentials, file descriptors and
  * process group, with failures before exec reported back to the parent.
  */
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -397,7 +398,10 @@ spawn_child(const struct cmd_spawn *sp, const struct creds *cr, int devnull,
 	sigset_t none;
 	int tmp[5], i, sig;
 
-	setpgid(0, 0);
+	if (sp->tty)
+		setsid();
+	else
+		setpgid(0, 0);
 	osb_server_child_limits();
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
@@ -428,6 +432,8 @@ spawn_child(const struct cmd_spawn *sp, const struct creds *cr, int devnull,
 		if (tmp[i] < 0)
 			close(spawn_target[i]);
 	close_fds(ERRPIPE_FD + 1, ~0U);
+	if (sp->tty && ioctl(0, TIOCSCTTY, 0) < 0)
+		child_fail(ERRPIPE_FD, FAIL_FDS);
 	if (sp->set_uid) {
 		if (setgroups((size_t)cr->ngroups, cr->groups) < 0)
 			child_fail(ERRPIPE_FD, FAIL_GROUPS);

@@ -179,104 +179,9 @@ evq_detach(void *arg)
 	evq_unref(q);
 }
 
-/*
- * The length of the UTF-8 sequence at p (n bytes there): > 0 when valid,
- * 0 when it is cut short by the end of the data, -1 when invalid.
- */
-static int
-utf8_sequence(const unsigned char *p, size_t n)
-{
-	uint32_t cp, min;
-	size_t len, i;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		len = 2, cp = p[0] & 0x1f, min = 0x80;
-	} else if ((p[0] & 0xf0) == 0xe0) {
-		len = 3, cp = p[0] & 0x0f, min = 0x800;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		len = 4, cp = p[0] & 0x07, min = 0x10000;
-	} else
-		return -1;
-	for (i = 1; i < len; i++) {
-		if (i >= n)
-			return 0;
-		if ((p[i] & 0xc0) != 0x80)
-			return -1;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return -1;
-	return (int)len;
-}
-
-/*
- * Copy src to dst (room for 3 bytes per source byte) as valid UTF-8.
- * Returns the bytes written; *used is how much of src went, the rest is
- * the start of a sequence cut short (only when !flush).
- */
-static size_t
-utf8_clean(const unsigned char *src, size_t n, char *dst, int flush,
-    size_t *used)
-{
-	size_t i = 0, o = 0;
-	int len;
-
-	while (i < n) {
-		len = utf8_sequence(src + i, n - i);
-		if (len == 0 && !flush)
-			break;
-		if (len <= 0) {
-			memcpy(dst + o, "\xef\xbf\xbd", 3);
-			o += 3;
-			i++;
-			continue;
-		}
-		memcpy(dst + o, src + i, (size_t)len);
-		o += (size_t)len;
-		i += (size_t)len;
-	}
-	*used = i;
-	return o;
-}
-
-/*
- * A TYPE event with data as UTF-8 after what carry held; an incomplete
- * sequence at the end waits in carry unless flush. NULL: nothing to send.
- */
-static json_t *
-text_event(const char *type, struct utf8_carry *carry, const char *data,
-    size_t len, int flush)
-{
-	unsigned char *src;
-	char *clean;
-	size_t n = carry->n + len, used, out;
-	json_t *ev = NULL;
-
-	if (n == 0)
-		return NULL;
-	src = malloc(n);
-	clean = malloc(n * 3);
-	if (src == NULL || clean == NULL)
-		goto out;
-	memcpy(src, carry->b, carry->n);
-	memcpy(src + carry->n, data, len);
-	out = utf8_clean(src, n, clean, flush, &used);
-	carry->n = n - used;
-	memcpy(carry->b, src + used, carry->n);
-	if (out > 0)
-		ev = json_pack("{s:s, s:s%}", "type", type, "text", clean,
-		    out);
-out:
-	free(src);
-	free(clean);
-	return ev;
-}
-
 /* Read a piece of output and queue it; see command.h. */
 ssize_t
-cmd_read_output(int *fd, int which, struct utf8_carry *carry, struct evq *q,
+cmd_read_output(int *fd, int which, struct out_frame *f, struct evq *q,
     char *buf)
 {
 	ssize_t n = read(*fd, buf, CMD_READ_CHUNK);
@@ -286,27 +191,23 @@ cmd_read_output(int *fd, int which, struct utf8_carry *carry, struct evq *q,
 	if (n <= 0) {
 		close(*fd);
 		*fd = -1;
-		if (q)
-			evq_push(q, text_event(stream_type[which], carry,
-			    NULL, 0, 1));
+		cmd_frame_output(f, stream_type[which], q, NULL, 0, 1);
 		return 0;
 	}
-	if (q)
-		evq_push(q, text_event(stream_type[which], carry, buf,
-		    (size_t)n, 0));
+	cmd_frame_output(f, stream_type[which], q, buf, (size_t)n, 0);
 	return n;
 }
 
 /* The last events of a run. */
 void
-cmd_last_events(struct evq *q, struct utf8_carry carry[2], int code,
+cmd_last_events(struct evq *q, struct out_frame *frame, int code,
     const char *why, int64_t execution_ms)
 {
 	char evalue[16];
 	int i;
 
 	for (i = 0; i < 2; i++)
-		evq_push(q, text_event(stream_type[i], &carry[i], NULL, 0, 1));
+		cmd_frame_output(&frame[i], stream_type[i], q, NULL, 0, 1);
 	if (why == NULL)
 		evq_push(q, cmd_complete_event(execution_ms));
 	else {
@@ -315,11 +216,18 @@ cmd_last_events(struct evq *q, struct utf8_carry carry[2], int code,
 	}
 }
 
-/* {"type":"init","text":ID} */
+/*
+ * {"type":"init","text":ID}; with raw framing it says so, for a client to
+ * tell that the server honoured the extension.
+ */
 json_t *
-cmd_init_event(const char *id)
+cmd_init_event(const char *id, int raw)
 {
-	return json_pack("{s:s, s:s}", "type", "init", "text", id);
+	json_t *ev = json_pack("{s:s, s:s}", "type", "init", "text", id);
+
+	if (ev != NULL && raw)
+		json_object_set_new(ev, "osb_framing", json_string("raw"));
+	return ev;
 }
 
 /* {"type":"execution_complete","execution_time":MS} */

@@ -343,7 +343,7 @@ run_in_kernel(struct osb_req *req, struct code_ctx *c, const char *code)
 		return osb_reply_error(req, 500, OSB_E_RUNTIME,
 		    "out of memory");
 	}
-	evq_push(cs->q, cmd_init_event(c->id));
+	evq_push(cs->q, cmd_init_event(c->id, 0));
 	if ((cs->cell = kernel_submit(c->kernel, code, cs->q, why,
 	    sizeof(why))) == NULL) {
 		evq_end(cs->q);

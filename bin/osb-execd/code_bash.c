@@ -2,8 +2,8 @@
  * code_bash.c — bash contexts on the daemon's bash sessions.
  *
  * A run is the session's own run (session_run), answering the request
- * with the session's events, so a bash cell streams exactly as a
- * session's command does.
+ * with the session's events, in raw framing: a cell's output comes as a
+ * kernel's stream does, in pieces as written, not a line per event.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +18,8 @@
 int
 code_bash_run(struct osb_req *req, const char *id, const char *code)
 {
-	json_t *body = json_pack("{s:s}", "command", code);
+	json_t *body = json_pack("{s:s, s:s}", "command", code, "osb_framing",
+	    "raw");
 	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
 
 	json_decref(body);

@@ -59,7 +59,7 @@ struct watch {
 	struct evq *q;		/* foreground: the stream; NULL: none */
 	int pidfd;
 	int fd[2];		/* stdout, stderr; -1 once at EOF */
-	struct utf8_carry carry[2];
+	struct out_frame frame[2];
 	int exited, wstatus, timed_out;
 	int64_t drain_until;
 	int lingering;		/* reported: only leftovers write now */
@@ -70,6 +70,7 @@ struct run_req {
 	const char *command;
 	const char *cwd;
 	int background;
+	int raw;		/* osb_framing "raw" */
 	int64_t timeout_ms;
 	int set_uid, set_gid;
 	uid_t uid;
@@ -237,7 +238,7 @@ watch_round(struct watch *w, char *buf)
 		return;
 	for (i = 0; i < 2; i++)
 		if (slot[i] >= 0 && pfd[slot[i]].revents)
-			cmd_read_output(&w->fd[i], i, &w->carry[i], w->q, buf);
+			cmd_read_output(&w->fd[i], i, &w->frame[i], w->q, buf);
 	if (!w->exited)
 		watch_check(w, cmd_clock_ms());
 }
@@ -263,7 +264,7 @@ watch_flush(struct watch *w, char *buf)
 		pfd.fd = w->fd[i];
 		pfd.events = POLLIN;
 		while (left > 0 && w->fd[i] >= 0 && poll(&pfd, 1, 0) == 1 &&
-		    (n = cmd_read_output(&w->fd[i], i, &w->carry[i], w->q,
+		    (n = cmd_read_output(&w->fd[i], i, &w->frame[i], w->q,
 		    buf)) > 0)
 			left -= (int)n;
 	}
@@ -275,7 +276,7 @@ watch_report(struct watch *w, const struct cmd_exit *e)
 {
 	if (w->q == NULL)
 		return;
-	cmd_last_events(w->q, w->carry, e->code, e->code == 0 &&
+	cmd_last_events(w->q, w->frame, e->code, e->code == 0 &&
 	    e->text[0] == '\0' ? NULL : e->text,
 	    cmd_clock_ms() - w->c->start_ms);
 	evq_end(w->q);
@@ -388,6 +389,7 @@ parse_run_request(json_t *doc, struct run_req *r, char *err, size_t errlen)
 	}
 	r->background = json_is_true(v);
 	if (cmd_parse_timeout(doc, &r->timeout_ms, err, errlen) < 0 ||
+	    cmd_parse_framing(doc, &r->raw, err, errlen) < 0 ||
 	    parse_id(doc, "uid", &r->set_uid, &uid, err, errlen) < 0 ||
 	    parse_id(doc, "gid", &r->set_gid, &gid, err, errlen) < 0)
 		return -1;
@@ -457,7 +459,7 @@ cmd_start(struct cmd *c, const struct run_req *r, char **env,
 {
 	const char *argv[] = { cmd_shell(), "-c", r->command, NULL };
 	struct cmd_spawn sp = { argv, env, cwd, r->set_uid, r->set_gid,
-	    r->uid, r->gid, { -1, -1, -1, -1, -1 } };
+	    r->uid, r->gid, { -1, -1, -1, -1, -1 }, 0 };
 	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
 	struct watch *w;
 	pid_t pid;
@@ -480,6 +482,7 @@ cmd_start(struct cmd *c, const struct run_req *r, char **env,
 		w->fd[0] = outp[0];
 		w->fd[1] = errp[0];
 		w->q = q;
+		w->frame[0].raw = w->frame[1].raw = r->raw;
 	}
 	pid = cmd_spawn(&sp, err, errlen);
 	if (outp[1] >= 0)
@@ -537,7 +540,7 @@ run_validated(const struct run_req *r, char **env, const char *cwd,
 	char err[512];
 
 	cmd_register(c);
-	evq_push(q, cmd_init_event(c->id));
+	evq_push(q, cmd_init_event(c->id, r->raw));
 	if (cmd_start(c, r, env, cwd, q, err, sizeof(err)) < 0) {
 		execd_log(LOG_ERR_, "command %s: %s", c->id, err);
 		cmd_mark_finished(c, 255, err);

@@ -119,30 +119,49 @@ void evq_detach(void *evq);
 
 /*
  * A child's stdout and stderr (CMD_OUT, CMD_ERR) as "stdout"/"stderr"
- * events. JSON text must be UTF-8: a sequence split across two reads is
- * carried over to the next, invalid bytes become U+FFFD.
+ * events (cmd_frame.c): a line each, as the Go execd frames them, or with
+ * raw set the bytes as they come. JSON text must be UTF-8: invalid bytes
+ * become U+FFFD, a sequence split across two reads waits for its end.
  */
 enum { CMD_OUT, CMD_ERR };
-struct utf8_carry {
-	unsigned char b[4];
-	size_t n;
+/* A line longer than this goes out in pieces of this size. */
+#define CMD_LINE_MAX (16 * 1024 * 1024)
+struct out_frame {
+	int raw;		/* the osb_framing "raw" extension */
+	int cr;			/* lines: the last terminator was \r */
+	char *buf;		/* bytes not yet sent */
+	size_t len, cap;
 };
+/*
+ * Queue n bytes of output of stream type on q as events; with flush, what
+ * is pending goes too and f is reset. With q NULL (no one listens) the
+ * bytes are dropped.
+ */
+void cmd_frame_output(struct out_frame *f, const char *type, struct evq *q,
+    const char *data, size_t n, int flush);
+/* Forget what is pending and free it. */
+void cmd_frame_reset(struct out_frame *f);
+/*
+ * The "osb_framing" member of a run request: absent or "lines" (0), or
+ * "raw" (1) in *raw. Returns 0, or -1 with why in err.
+ */
+int cmd_parse_framing(json_t *doc, int *raw, char *err, size_t errlen);
 /*
  * Read once (into buf, CMD_READ_CHUNK bytes) from *fd, output stream
  * which, and queue what came on q (dropped when q is NULL). Returns the
- * bytes read, 0 at the end (*fd closed and set to -1, what carry held
+ * bytes read, 0 at the end (*fd closed and set to -1, what was pending
  * sent), or -1 when there was nothing to read.
  */
-ssize_t cmd_read_output(int *fd, int which, struct utf8_carry *,
+ssize_t cmd_read_output(int *fd, int which, struct out_frame *,
     struct evq *q, char *buf);
 /*
- * The last events of a run: what carry[CMD_OUT], carry[CMD_ERR] still
+ * The last events of a run: what frame[CMD_OUT], frame[CMD_ERR] still
  * hold, then execution_complete when why is NULL, else an error event
  * with code and why.
  */
-void cmd_last_events(struct evq *q, struct utf8_carry carry[2], int code,
+void cmd_last_events(struct evq *q, struct out_frame *frame, int code,
     const char *why, int64_t execution_ms);
-json_t *cmd_init_event(const char *id);
+json_t *cmd_init_event(const char *id, int raw);
 json_t *cmd_complete_event(int64_t execution_ms);
 json_t *cmd_error_event(const char *evalue, const char *traceback);
 
@@ -156,7 +175,8 @@ void cmd_exit_describe(int wstatus, struct cmd_exit *);
 /*
  * What to run and how: argv[0] an absolute path, envp the whole
  * environment, cwd NULL to stay, fds that become 0, 1, 2 and (when not -1)
- * CMD_FD_MARK and CMD_FD_ERR. The child leads a new process group.
+ * CMD_FD_MARK and CMD_FD_ERR. The child leads a new process group, or
+ * with tty a new session whose controlling terminal is its fd 0.
  */
 #define CMD_FD_MARK 100
 #define CMD_FD_ERR 101
@@ -168,6 +188,7 @@ struct cmd_spawn {
 	uid_t uid;
 	gid_t gid;
 	int fd[5];
+	int tty;	/* fd 0 is a terminal: lead a new session on it */
 };
 /* The child's pid, or -1 with why in err ("chdir /x: Permission denied"). */
 pid_t cmd_spawn(const struct cmd_spawn *, char *err, size_t errlen);

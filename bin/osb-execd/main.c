@@ -22,6 +22,7 @@
 #include "guard.h"
 #include "log.h"
 #include "metrics.h"
+#include "pty.h"
 #include "server.h"
 #include "session.h"
 #include "tmp_journal.h"
@@ -81,6 +82,10 @@ static const struct osb_route routes[] = {
 	{ "DELETE", "/code/contexts/{}", code_context_delete, NULL, NULL },
 	{ "GET", "/metrics", metrics_get, NULL, NULL },
 	{ "GET", "/metrics/watch", metrics_watch, NULL, NULL },
+	{ "POST", "/pty", pty_create, NULL, NULL },
+	{ "GET", "/pty/{}", pty_status, NULL, NULL },
+	{ "DELETE", "/pty/{}", pty_delete, NULL, NULL },
+	{ "GET", "/pty/{}/ws", pty_ws, NULL, osb_websocket_done },
 	{ NULL, NULL, NULL, NULL, NULL }
 };
 
@@ -332,6 +337,7 @@ shut_down(struct osb_server *srv, int64_t grace_ms)
 	wait_connections(srv, grace_ms);
 	command_shutdown();
 	code_shutdown();
+	pty_shutdown();
 	/* The streams of the commands just ended get their last events. */
 	wait_connections(srv, DRAIN_MS);
 	osb_server_stop(srv);

@@ -51,6 +51,7 @@ struct run {
 	int64_t kill_at;	/* timed out: SIGKILL the shell then */
 	int timed_out;
 	int started;		/* the shell has read the whole line */
+	int raw;		/* osb_framing "raw" */
 };
 
 struct shell {
@@ -60,7 +61,7 @@ struct shell {
 	int wake_fd;		/* eventfd: a run has begun */
 	int pidfd;
 	int fd[NFD];		/* the thread's: stdout, stderr, marks */
-	struct utf8_carry carry[2];
+	struct out_frame frame[2];
 	char mark[MARK_MAX];
 	size_t marklen;
 	int refs;		/* the thread's, writers' */
@@ -123,6 +124,8 @@ shell_unref_locked(struct shell *sh)
 		close(sh->wake_fd);
 	if (sh->pidfd >= 0)
 		close(sh->pidfd);
+	cmd_frame_reset(&sh->frame[OUT]);
+	cmd_frame_reset(&sh->frame[ERR]);
 	free(sh);
 }
 
@@ -210,7 +213,8 @@ run_finish(struct shell *sh, struct run *run, int code, const char *text)
 		snprintf(why, sizeof(why), "command exited with code %d", code);
 	else
 		strlcpy(why, text, sizeof(why));
-	cmd_last_events(run->q, sh->carry, code, code == 0 &&
+	sh->frame[0].raw = sh->frame[1].raw = run->raw;
+	cmd_last_events(run->q, sh->frame, code, code == 0 &&
 	    !run->timed_out && text == NULL ? NULL : why,
 	    cmd_clock_ms() - run->start_ms);
 	pthread_mutex_lock(&sess_lock);
@@ -228,7 +232,9 @@ run_finish(struct shell *sh, struct run *run, int code, const char *text)
 static ssize_t
 shell_read_output(struct shell *sh, int i, struct run *run, char *buf)
 {
-	return cmd_read_output(&sh->fd[i], i, &sh->carry[i],
+	if (run)
+		sh->frame[i].raw = run->raw;
+	return cmd_read_output(&sh->fd[i], i, &sh->frame[i],
 	    run ? run->q : NULL, buf);
 }
 
@@ -475,7 +481,7 @@ shell_spawn(struct session *s, char *err, size_t errlen)
 	const char *argv[] = { bash, "--noprofile", "--norc", "--noediting",
 	    "+m", "-i", NULL };
 	struct cmd_spawn sp = { argv, NULL, s->cwd, 0, 0, 0, 0,
-	    { -1, -1, -1, -1, -1 } };
+	    { -1, -1, -1, -1, -1 }, 0 };
 	int sv[2] = { -1, -1 }, p[NFD][2], devnull = -1, i, ok;
 	struct shell *sh;
 	char **env = NULL;
@@ -665,7 +671,8 @@ parse_run(json_t *doc, struct run *run, const char **command,
 	}
 	if (cmd_parse_command(doc, command, err, errlen) < 0 ||
 	    cmd_parse_cwd(doc, cwd, err, errlen) < 0 ||
-	    cmd_parse_timeout(doc, &run->timeout_ms, err, errlen) < 0)
+	    cmd_parse_timeout(doc, &run->timeout_ms, err, errlen) < 0 ||
+	    cmd_parse_framing(doc, &run->raw, err, errlen) < 0)
 		return -1;
 	run->start_ms = cmd_clock_ms();
 	run->deadline_ms = cmd_deadline(run->start_ms, run->timeout_ms);
@@ -832,7 +839,7 @@ run_in_session(struct osb_req *req, const char *id, struct run *run,
 		    "out of memory");
 	}
 	rs->q = run->q;
-	evq_push(run->q, cmd_init_event(id));
+	evq_push(run->q, cmd_init_event(id, run->raw));
 	if (run_claim(req, id, run, &s) < 0)
 		goto fail;
 	seq = run->seq;

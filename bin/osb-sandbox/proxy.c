@@ -249,8 +249,9 @@ build_head(struct osb_req *req, struct proxy *p, struct osb_buf *b)
 	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND,
 	    put_query_arg, &w);
 	if (w.failed || put(b, " HTTP/1.1\r\nHost: ") == -1 ||
-	    put(b, p->host) == -1 || put(b, "\r\nConnection: close\r\n") ==
-	    -1)
+	    put(b, p->host) == -1 || put(b, p->websocket ?
+	    "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n" :
+	    "\r\nConnection: close\r\n") == -1)
 		return -1;
 	w.connection = osb_req_header(req, MHD_HTTP_HEADER_CONNECTION);
 	MHD_get_connection_values(req->conn, MHD_HEADER_KIND, put_header, &w);
@@ -291,6 +292,16 @@ locate(struct osb_req *req)
 		serve_reply_error(req, 500, "INTERNAL_ERROR", "out of memory");
 	json_decref(endpoint);
 	return copy;
+}
+
+/* A WebSocket handshake (GET, Upgrade: websocket), passed on as one. */
+static int
+is_websocket(struct osb_req *req)
+{
+	const char *up = osb_req_header(req, "Upgrade");
+
+	return up != NULL && strcasecmp(up, "websocket") == 0 &&
+	    strcmp(req->method, "GET") == 0;
 }
 
 /* Connect to the sandbox's port and send the head; -1 after a reply. */
@@ -338,9 +349,10 @@ request_proxy(struct osb_req *req)
 		    "proxy path %s: \"..\" is not allowed", sr->tail);
 		return NULL;
 	}
-	if (osb_req_header(req, "Upgrade") != NULL) {
+	if (osb_req_header(req, "Upgrade") != NULL && !is_websocket(req)) {
 		serve_reply_error(req, 400, "INVALID_REQUEST",
-		    "proxy: protocol upgrades (websocket) are not supported");
+		    "proxy: protocol upgrades other than websocket are not "
+		    "supported");
 		return NULL;
 	}
 	if ((p = calloc(1, sizeof(*p))) == NULL) {
@@ -348,6 +360,7 @@ request_proxy(struct osb_req *req)
 		return NULL;
 	}
 	p->fd = -1;
+	p->websocket = is_websocket(req);
 	sr->proxy = p;
 	if (open_upstream(req, p) == -1)
 		return NULL;
@@ -402,8 +415,11 @@ void
 proxy_release(struct osb_req *req)
 {
 	struct serve_req *sr = req->state;
+	struct proxy *p = sr->proxy;
 
-	if (sr->proxy)
-		proxy_free(sr->proxy);
+	if (p && p->tunnel_refs > 0)
+		proxy_tunnel_unref(p);
+	else if (p)
+		proxy_free(p);
 	sr->proxy = NULL;
 }

@@ -46,6 +46,8 @@ struct proxy {
 	enum proxy_framing framing;
 	uint64_t left;
 	struct chunked chunk;
+	int websocket;		/* a WebSocket handshake goes on */
+	int tunnel_refs;	/* after a 101: atomic, see proxy_upgrade.c */
 };
 
 /* proxy_dial.c: connect p to the address the runtime names for the
@@ -57,6 +59,16 @@ int proxy_dial(struct proxy *, const char *endpoint);
 int proxy_relay_reply(struct osb_req *, struct proxy *);
 /* Close the connection to the sandbox and free p. */
 void proxy_free(struct proxy *);
+/* Add the header lines of a reply head (len bytes) to r, but hop-by-hop
+ * ones and those libmicrohttpd or serve set. */
+void proxy_add_headers(struct MHD_Response *r, const char *head, size_t len);
+
+/* proxy_upgrade.c: the sandbox answered a WebSocket handshake with 101
+ * (head, len bytes): answer so, then pass bytes both ways; 0 or -1. */
+int proxy_relay_upgrade(struct osb_req *, struct proxy *, const char *head,
+    size_t len);
+/* Drop a reference to a proxy that switched protocols. */
+void proxy_tunnel_unref(struct proxy *);
 /* Is name one of the comma-separated names of list (a Connection
  * header's: hop-by-hop headers of that message)? */
 int proxy_listed(const char *list, const char *name);

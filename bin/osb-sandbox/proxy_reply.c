@@ -234,8 +234,8 @@ dropped(const char *name)
 
 /* Add the head's header lines (after the status line) to r, but those
  * its Connection header names. */
-static void
-add_headers(struct MHD_Response *r, const char *head, size_t len)
+void
+proxy_add_headers(struct MHD_Response *r, const char *head, size_t len)
 {
 	const char *line = memchr(head, '\n', len), *end, *colon, *v;
 	char name[256], value[8192], connection[1024];
@@ -322,6 +322,8 @@ proxy_relay_reply(struct osb_req *req, struct proxy *p)
 			    req->params[1], p->target);
 			return -1;
 		}
+		if (status == 101 && p->websocket)
+			return proxy_relay_upgrade(req, p, head, len);
 	} while (status < 200);
 	if ((r = reply_for(req, p, status, head, len)) == NULL) {
 		serve_reply_error(req, 502, "PROXY_ERROR", "sandbox %s port "
@@ -330,6 +332,6 @@ proxy_relay_reply(struct osb_req *req, struct proxy *p)
 		return -1;
 	}
 	sr->proxy = NULL;	/* the response owns p now */
-	add_headers(r, head, len);
+	proxy_add_headers(r, head, len);
 	return serve_reply(req, (unsigned)status, r);
 }

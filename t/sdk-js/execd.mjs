@@ -106,12 +106,12 @@ async function until(what, fn) {
 
 // Handlers that record what the SDK dispatched to them.
 function recorder() {
-  const seen = { events: [], stdout: "", stderr: "", init: [], ends: [] };
+  const seen = { events: [], stdout: [], stderr: [], init: [], ends: [] };
   seen.handlers = {
     onEvent: (ev) => { seen.events.push(ev.type); },
     onInit: (init) => { seen.init.push(init.id); },
-    onStdout: (m) => { seen.stdout += m.text; },
-    onStderr: (m) => { seen.stderr += m.text; },
+    onStdout: (m) => { seen.stdout.push(m.text); },
+    onStderr: (m) => { seen.stderr.push(m.text); },
     onExecutionComplete: () => { seen.ends.push("complete"); },
     onError: (e) => {
       seen.ends.push(`error ${e.name} ${e.value} ${e.traceback.join("|")}`);
@@ -120,8 +120,9 @@ function recorder() {
   return seen;
 }
 
-function joined(messages) {
-  return messages.map((m) => m.text).join("");
+// The texts of messages: a line each, as the Go execd sends them.
+function texts(messages) {
+  return messages.map((m) => m.text);
 }
 
 // A finished execution as the handlers saw it: the output (which must be
@@ -133,8 +134,8 @@ function outcome(execution, seen, expectId) {
   assert.ok(id, "the execution has no id");
   assert.deepEqual(seen.init, [expectId ?? id], "init ids");
   assert.equal(seen.events[0], "init", "the first event");
-  assert.equal(joined(execution.logs.stdout), seen.stdout, "stdout kept");
-  assert.equal(joined(execution.logs.stderr), seen.stderr, "stderr kept");
+  assert.deepEqual(texts(execution.logs.stdout), seen.stdout, "stdout kept");
+  assert.deepEqual(texts(execution.logs.stderr), seen.stderr, "stderr kept");
   return {
     stdout: seen.stdout,
     stderr: seen.stderr,
@@ -198,14 +199,19 @@ async function commandChecks(sdk) {
 
   await test("run: output through the handlers, exit code 0", async () => {
     assert.deepEqual(await run(sdk, "echo out; echo err >&2; printf 'a\\nb'"), {
-      stdout: "out\na\nb", stderr: "err\n", ends: ["complete"], exitCode: 0,
+      stdout: ["out", "a", "b"], stderr: ["err"], ends: ["complete"], exitCode: 0,
     });
+  });
+
+  await test("run: a line per stdout message, as the Go execd sends", async () => {
+    const ex = await sdk.commands.run("echo 'Hello'; printf 'x1\\nx2\\n' | grep x");
+    assert.deepEqual(texts(ex.logs.stdout), ["Hello", "x1", "x2"]);
   });
 
   await test("run: a failing command is an error event and its exit code",
     async () => {
       assert.deepEqual(await run(sdk, "echo x; exit 3"), {
-        stdout: "x\n", stderr: "",
+        stdout: ["x"], stderr: [],
         ends: ["error CommandExecError 3 exit status 3"], exitCode: 3,
       });
     });
@@ -214,14 +220,14 @@ async function commandChecks(sdk) {
     const r = await run(sdk, "echo $FOO; pwd",
       { envs: { FOO: "bar" }, workingDirectory: W });
     assert.deepEqual(r, {
-      stdout: `bar\n${W}\n`, stderr: "", ends: ["complete"], exitCode: 0,
+      stdout: ["bar", W], stderr: [], ends: ["complete"], exitCode: 0,
     });
   });
 
   await test("run: timeoutSeconds kills the command", async () => {
     const r = await run(sdk, "echo a; sleep 5", { timeoutSeconds: 0.3 });
     assert.deepEqual(r, {
-      stdout: "a\n", stderr: "",
+      stdout: ["a"], stderr: [],
       ends: ["error CommandExecError -1 signal: killed"], exitCode: -1,
     });
   });
@@ -254,7 +260,7 @@ async function commandChecks(sdk) {
     const failure = await interrupted;
     if (failure) throw failure;
     assert.deepEqual(outcome(ex, seen), {
-      stdout: "start\n", stderr: "",
+      stdout: ["start"], stderr: [],
       ends: ["error CommandExecError -1 signal: interrupt"], exitCode: -1,
     });
   });
@@ -323,7 +329,7 @@ async function backgroundChecks(sdk) {
 }
 
 async function sessionChecks(sdk) {
-  const ok = { stdout: "", stderr: "", ends: ["complete"], exitCode: 0 };
+  const ok = { stdout: [], stderr: [], ends: ["complete"], exitCode: 0 };
 
   await test("session: state kept between runs, exit codes, deleted",
     async () => {
@@ -333,11 +339,11 @@ async function sessionChecks(sdk) {
       });
       assert.deepEqual(await runInSession(sdk, id, "export V=1; cd sub"), ok);
       assert.deepEqual(await runInSession(sdk, id, "echo $V; pwd"),
-        { ...ok, stdout: `1\n${W}/s/sub\n` });
+        { ...ok, stdout: ["1", `${W}/s/sub`] });
       assert.deepEqual(await runInSession(sdk, id, "echo err >&2"),
-        { ...ok, stderr: "err\n" });
+        { ...ok, stderr: ["err"] });
       assert.deepEqual(await runInSession(sdk, id, "false"), {
-        stdout: "", stderr: "",
+        stdout: [], stderr: [],
         ends: ["error CommandExecError 1 command exited with code 1"],
         exitCode: 1,
       });
@@ -356,12 +362,12 @@ async function sessionChecks(sdk) {
     const id = await sdk.commands.createSession();
     try {
       assert.deepEqual(await runInSession(sdk, id, "cd /; s=kept; echo bye; exit 3"), {
-        stdout: "bye\n", stderr: "",
+        stdout: ["bye"], stderr: [],
         ends: ["error CommandExecError 3 command exited with code 3"],
         exitCode: 3,
       });
       assert.deepEqual(await runInSession(sdk, id, "echo $PWD $s"), {
-        stdout: "/ kept\n", stderr: "", ends: ["complete"], exitCode: 0,
+        stdout: ["/ kept"], stderr: [], ends: ["complete"], exitCode: 0,
       });
     } finally {
       await sdk.commands.deleteSession(id);

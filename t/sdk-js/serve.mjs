@@ -79,8 +79,8 @@ function connection(extra = {}) {
 async function run(sbx, command) {
   const ex = await sbx.commands.run(command);
   return {
-    stdout: ex.logs.stdout.map((m) => m.text).join(""),
-    stderr: ex.logs.stderr.map((m) => m.text).join(""),
+    stdout: ex.logs.stdout.map((m) => m.text),
+    stderr: ex.logs.stderr.map((m) => m.text),
     exitCode: ex.exitCode,
   };
 }
@@ -100,7 +100,7 @@ async function lifeChecks(sbx) {
   await test("commands.run: output and exit code, env from create",
     async () => {
       assert.deepEqual(await run(sbx, "echo \"hi $GREETING\"; exit 3"), {
-        stdout: "hi from the sdk\n", stderr: "", exitCode: 3,
+        stdout: ["hi from the sdk"], stderr: [], exitCode: 3,
       });
     });
 
@@ -109,7 +109,7 @@ async function lifeChecks(sbx) {
       const path = `/tmp/${TAG}.txt`;
       await sbx.files.writeFiles([{ path, data: "sandboxed\n" }]);
       assert.equal(await sbx.files.readFile(path), "sandboxed\n");
-      assert.equal((await run(sbx, `cat ${path}`)).stdout, "sandboxed\n");
+      assert.deepEqual((await run(sbx, `cat ${path}`)).stdout, ["sandboxed"]);
       assert.equal(existsSync(path), false, `${path} is on the host`);
     });
 
@@ -162,7 +162,7 @@ async function proxyChecks(id) {
       const ep = await sbx.getEndpoint(44772);
       assert.equal(ep.endpoint, `${DOMAIN}/sandboxes/${id}/proxy/44772`);
       assert.deepEqual(await run(sbx, "for i in 1 2 3; do echo $i; done"),
-        { stdout: "1\n2\n3\n", stderr: "", exitCode: 0 });
+        { stdout: ["1", "2", "3"], stderr: [], exitCode: 0 });
       const big = "x".repeat(1 << 20);
       await sbx.files.writeFiles([{ path: `/tmp/${TAG}.big`, data: big }]);
       assert.equal(await sbx.files.readFile(`/tmp/${TAG}.big`), big);
@@ -178,7 +178,7 @@ async function pauseChecks(sbx) {
       assert.equal((await sbx.getInfo()).status.state, "Paused");
       const resumed = await sbx.resume();
       assert.equal((await resumed.getInfo()).status.state, "Running");
-      assert.equal((await run(resumed, "echo back")).stdout, "back\n");
+      assert.deepEqual((await run(resumed, "echo back")).stdout, ["back"]);
     });
 }
 
