@@ -4,7 +4,8 @@
 # each stream ends with its connection), read every stream to its end
 # (SECONDS at most), and print "streams N complete C output-lines L
 # ms T": C streams that ended with execution_complete, L stdout events
-# whose text is "done\n" in all, T the milliseconds it all took.
+# whose text is "done" (line-framed, as the Go execd) in all, T the
+# milliseconds it all took.
 use strict;
 use warnings;
 use Socket;
@@ -39,7 +40,7 @@ while ($sel->count && time < $end) {
 		}
 		my $text = delete $got{fileno $s};
 		$complete++ if $text =~ /^data: \{"type":"execution_complete"/m;
-		$lines++ while $text =~ /"type":"stdout","text":"done\\n"/g;
+		$lines++ while $text =~ /"type":"stdout","text":"done"/g;
 		$sel->remove($s);
 		close $s;
 	}

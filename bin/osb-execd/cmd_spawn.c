@@ -508,9 +508,11 @@ cmd_spawn(const struct cmd_spawn *sp, char *err, size_t errlen)
 	close(devnull);
 	/* The group exists before the guard hears of it, whichever of
 	 * parent and child runs first (it fails once the child has exec'd,
-	 * when the child has made it already). */
+	 * when the child has made it already). A terminal's child makes a
+	 * session of its own instead, which a group leader cannot. */
 	if (pid > 0) {
-		setpgid(pid, pid);
+		if (!sp->tty)
+			setpgid(pid, pid);
 		guard_watch(pid);
 	}
 	if (pid < 0) {
