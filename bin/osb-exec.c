@@ -125,7 +125,7 @@ static const char usage_text[] =
 "       " PROG " [options] logs SANDBOX ID [--cursor N] [-f]\n"
 "       " PROG " [options] interrupt SANDBOX ID\n"
 "       " PROG " [options] session create SANDBOX [--cwd DIR]\n"
-"       " PROG " [options] session run SANDBOX SESSION [-w DIR] [-t DUR] "
+"       " PROG " [options] session run SANDBOX SESSION [-w DIR] [--timeout DUR] "
 "[--] COMMAND [ARG...]\n"
 "       " PROG " [options] session rm SANDBOX SESSION\n"
 "\n"
@@ -141,7 +141,7 @@ static const char usage_text[] =
 "  -w, --workdir DIR     working directory (session create: also --cwd)\n"
 "  -e, --env KEY=VALUE   set a variable (repeatable)\n"
 "  -i, --interactive     forward stdin to the command until its end\n"
-"  -t, --tty             run it on a terminal, ours in raw mode; no\n"
+"  -t, --tty             run it on a terminal (-it: ours, raw); no\n"
 "                        COMMAND: the login shell\n"
 "      --timeout DUR     kill the command after DUR (30s, 10m, 1h30m);\n"
 "                        also -t DUR\n"
@@ -171,8 +171,8 @@ static const struct subcommand subcommands[] = {
 	{ "session create", cmd_session_create, 1, 0, OPT_WORKDIR,
 	    "session create SANDBOX [--cwd DIR]" },
 	{ "session run", cmd_session_run, 2, 1, OPT_WORKDIR | OPT_TIMEOUT,
-	    "session run SANDBOX SESSION [-w DIR] [-t DUR] [--] COMMAND "
-	    "[ARG...]" },
+	    "session run SANDBOX SESSION [-w DIR] [--timeout DUR] [--] "
+	    "COMMAND [ARG...]" },
 	{ "session rm", cmd_session_rm, 2, 0, 0, "session rm SANDBOX SESSION" },
 	{ "session delete", cmd_session_rm, 2, 0, 0,
 	    "session delete SANDBOX SESSION" },
