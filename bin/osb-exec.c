@@ -125,8 +125,8 @@ static const char usage_text[] =
 "       " PROG " [options] logs SANDBOX ID [--cursor N] [-f]\n"
 "       " PROG " [options] interrupt SANDBOX ID\n"
 "       " PROG " [options] session create SANDBOX [--cwd DIR]\n"
-"       " PROG " [options] session run SANDBOX SESSION [-w DIR] [--timeout DUR] "
-"[--] COMMAND [ARG...]\n"
+"       " PROG " [options] session run SANDBOX SESSION [-w DIR] "
+"[--timeout DUR] [--] COMMAND [ARG...]\n"
 "       " PROG " [options] session rm SANDBOX SESSION\n"
 "\n"
 "Run a command in a sandbox. SANDBOX is a sandbox id, a unique prefix of\n"
@@ -162,8 +162,8 @@ static int cmd_session_rm(struct ctx *);
 static const struct subcommand subcommands[] = {
 	{ "run", cmd_run, 1, 1, OPT_BACKGROUND | OPT_WORKDIR | OPT_ENV |
 	    OPT_TIMEOUT | OPT_USER | OPT_INTERACTIVE | OPT_TTY,
-	    "run SANDBOX [-d] [-i] [-t] [-w DIR] [-e KEY=VALUE] [--timeout DUR] "
-	    "[-u UID[:GID]] [--] COMMAND [ARG...]" },
+	    "run SANDBOX [-d] [-i] [-t] [-w DIR] [-e KEY=VALUE] "
+	    "[--timeout DUR] [-u UID[:GID]] [--] COMMAND [ARG...]" },
 	{ "status", cmd_status, 2, 0, 0, "status SANDBOX ID" },
 	{ "logs", cmd_logs, 2, 0, OPT_CURSOR | OPT_FOLLOW,
 	    "logs SANDBOX ID [--cursor N] [-f]" },
