@@ -125,8 +125,8 @@ static const char usage_text[] =
 "       " PROG " [options] logs SANDBOX ID [--cursor N] [-f]\n"
 "       " PROG " [options] interrupt SANDBOX ID\n"
 "       " PROG " [options] session create SANDBOX [--cwd DIR]\n"
-"       " PROG " [options] session run SANDBOX SESSION [-w DIR] [-t DUR] "
-"[--] COMMAND [ARG...]\n"
+"       " PROG " [options] session run SANDBOX SESSION [-w DIR] "
+"[--timeout DUR] [--] COMMAND [ARG...]\n"
 "       " PROG " [options] session rm SANDBOX SESSION\n"
 "\n"
 "Run a command in a sandbox. SANDBOX is a sandbox id, a unique prefix of\n"
@@ -141,7 +141,7 @@ static const char usage_text[] =
 "  -w, --workdir DIR     working directory (session create: also --cwd)\n"
 "  -e, --env KEY=VALUE   set a variable (repeatable)\n"
 "  -i, --interactive     forward stdin to the command until its end\n"
-"  -t, --tty             run it on a terminal, ours in raw mode; no\n"
+"  -t, --tty             run it on a terminal (-it: ours, raw); no\n"
 "                        COMMAND: the login shell\n"
 "      --timeout DUR     kill the command after DUR (30s, 10m, 1h30m);\n"
 "                        also -t DUR\n"
@@ -162,8 +162,8 @@ static int cmd_session_rm(struct ctx *);
 static const struct subcommand subcommands[] = {
 	{ "run", cmd_run, 1, 1, OPT_BACKGROUND | OPT_WORKDIR | OPT_ENV |
 	    OPT_TIMEOUT | OPT_USER | OPT_INTERACTIVE | OPT_TTY,
-	    "run SANDBOX [-d] [-i] [-t] [-w DIR] [-e KEY=VALUE] [--timeout DUR] "
-	    "[-u UID[:GID]] [--] COMMAND [ARG...]" },
+	    "run SANDBOX [-d] [-i] [-t] [-w DIR] [-e KEY=VALUE] "
+	    "[--timeout DUR] [-u UID[:GID]] [--] COMMAND [ARG...]" },
 	{ "status", cmd_status, 2, 0, 0, "status SANDBOX ID" },
 	{ "logs", cmd_logs, 2, 0, OPT_CURSOR | OPT_FOLLOW,
 	    "logs SANDBOX ID [--cursor N] [-f]" },
@@ -171,8 +171,8 @@ static const struct subcommand subcommands[] = {
 	{ "session create", cmd_session_create, 1, 0, OPT_WORKDIR,
 	    "session create SANDBOX [--cwd DIR]" },
 	{ "session run", cmd_session_run, 2, 1, OPT_WORKDIR | OPT_TIMEOUT,
-	    "session run SANDBOX SESSION [-w DIR] [-t DUR] [--] COMMAND "
-	    "[ARG...]" },
+	    "session run SANDBOX SESSION [-w DIR] [--timeout DUR] [--] "
+	    "COMMAND [ARG...]" },
 	{ "session rm", cmd_session_rm, 2, 0, 0, "session rm SANDBOX SESSION" },
 	{ "session delete", cmd_session_rm, 2, 0, 0,
 	    "session delete SANDBOX SESSION" },

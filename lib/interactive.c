@@ -236,7 +236,8 @@ take_stdin(struct relay *r, char *buf, struct osb_error *err)
 	if (n <= 0) {
 		r->stdin_open = 0;
 		if (!r->opt->tty)
-			send_json(r, json_pack("{s:s}", "type", "osb_eof"), err);
+			send_json(r, json_pack("{s:s}", "type", "osb_eof"),
+			    err);
 		return 0;
 	}
 	iov[0].iov_base = &type;
@@ -361,7 +362,8 @@ relay(struct relay *r, struct osb_error *err)
 	if (r->write_errno == EPIPE && rc == 0)
 		r->status = 128 + SIGPIPE;	/* as a shell would say */
 	else if (r->write_errno != 0 && rc == 0) {
-		osb_error_set(err, 0, "", "output: %s", strerror(r->write_errno));
+		osb_error_set(err, 0, "", "output: %s",
+		    strerror(r->write_errno));
 		return -1;
 	}
 	if (rc < 0 || r->status >= 0 || r->stopped)

@@ -26,9 +26,10 @@ struct osb_interactive {
  * Run it until the command ends: its exit status in *status (128+N when
  * signal N ended it). While it runs, SIGWINCH resizes its terminal, and
  * SIGINT, SIGTERM and SIGHUP go to the command, unless our terminal is
- * raw (its keys go instead): then they end the session, status 128+N. Our
- * output going away (EPIPE) ends it too, as 128+SIGPIPE. Returns 0, or -1 with err
- * set when it could not be started or the connection failed.
+ * raw (its keys go instead): then they end the session, status 128+N.
+ * Our output going away (EPIPE) ends it too, as 128+SIGPIPE. Returns 0,
+ * or -1 with err set when it could not be started or the connection
+ * failed.
  */
 int osb_interactive_run(const struct osb_endpoint *,
     const struct osb_interactive *, int *status, struct osb_error *);

@@ -156,7 +156,8 @@ osb_reply_websocket(struct osb_req *req, void (*run)(struct osb_ws *, void *),
 	}
 	if ((ws = calloc(1, sizeof(*ws))) == NULL) {
 		release(arg);
-		return osb_reply_error(req, 500, OSB_E_RUNTIME, "out of memory");
+		return osb_reply_error(req, 500, OSB_E_RUNTIME,
+		    "out of memory");
 	}
 	pthread_mutex_init(&ws->lock, NULL);
 	ws->refs = 2;

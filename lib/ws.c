@@ -138,8 +138,8 @@ ws_parse_header(struct osb_ws_reader *r, const unsigned char *p, size_t n,
 	f->mask = masked ? p + f->header : NULL;
 	f->header += masked ? 4 : 0;
 	if ((f->op & 0x8) && (!f->fin || f->len > 125))
-		return ws_fail(r, "a control frame fragmented or over 125 bytes",
-		    OSB_WS_PROTOCOL_ERROR);
+		return ws_fail(r, "a control frame fragmented or over 125 "
+		    "bytes", OSB_WS_PROTOCOL_ERROR);
 	return n < f->header ? 0 : 1;
 }
 
@@ -178,8 +178,8 @@ osb_ws_next(struct osb_ws_reader *r, int *op, const unsigned char **data,
 		r->at = 0;
 	}
 	for (;;) {
-		if ((rc = ws_parse_header(r, (unsigned char *)r->in.data + r->at,
-		    r->in.len - r->at, &f)) <= 0)
+		if ((rc = ws_parse_header(r, (unsigned char *)r->in.data +
+		    r->at, r->in.len - r->at, &f)) <= 0)
 			return rc;
 		if (!(f.op & 0x8) && ws_check_sequence(r, &f) < 0)
 			return -1;

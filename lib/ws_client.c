@@ -1,4 +1,4 @@
-/* ws_client.c — a WebSocket client over a libcurl connection; see ws_client.h. */
+/* ws_client.c — WebSocket over a libcurl connection; see ws_client.h. */
 #include <sys/socket.h>
 
 #include <errno.h>

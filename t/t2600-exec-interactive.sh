@@ -58,6 +58,12 @@ test_expect_success 'without -i, stdin is not read' '
 	! test -s out
 '
 
+test_expect_success '-t alone: a terminal there, stdin not read, the status ours' '
+	echo unread | expect_code 3 osb-exec -t "$S" -- "tty; exit 3" &&
+	grep_q "^/dev/pts/[0-9]*.\$" out &&
+	! grep -q unread out
+'
+
 test_expect_success '-it wants a terminal here' '
 	expect_code 125 osb-exec -it "$S" -- true </dev/null &&
 	stderr_is "osb-exec: -it: the input is not a terminal (use -i alone for a pipe or a file)"

@@ -44,7 +44,7 @@ deliver(struct pty_session *s, unsigned char type, const char *data,
 	pthread_mutex_unlock(&s->lock);
 }
 
-/* Read once from output fd i; at its end (EIO: the terminal hung up) close it. */
+/* Read once from output fd i; at its end (EIO: hung up) close it. */
 static void
 pump_read(struct pump *p, int i, char *buf)
 {

@@ -55,7 +55,8 @@ pass(int from, int to, char *buf)
 static void
 splice_both(int client, int sandbox, char *buf)
 {
-	struct pollfd pfd[2] = { { client, POLLIN, 0 }, { sandbox, POLLIN, 0 } };
+	struct pollfd pfd[2] = { { client, POLLIN, 0 },
+	    { sandbox, POLLIN, 0 } };
 	int open[2] = { 1, 1 }, n;
 
 	while ((open[0] || open[1]) && !osb_server_stopping()) {

@@ -113,8 +113,8 @@ test_lengths(void)
 			want = sizes[i];
 			h = osb_ws_header(frame, OSB_WS_BINARY, want,
 			    m ? mask : NULL);
-			all &= h == (want < 126 ? 2u : want < 65536 ? 4u : 10u) +
-			    (m ? 4u : 0u);
+			all &= h == (want < 126 ? 2u : want < 65536 ? 4u :
+			    10u) + (m ? 4u : 0u);
 			memset(frame + h, 'x', want);
 			if (m)
 				osb_ws_mask(frame + h, want, mask, 0);
@@ -167,8 +167,8 @@ test_errors(void)
 		    "a control frame fragmented or over 125 bytes", 1002 },
 		{ 0, "\x89\x7e\x00\x7e", 4, 1000,
 		    "a control frame fragmented or over 125 bytes", 1002 },
-		{ 0, "\x80\x01x", 3, 100, "a continuation frame with no message",
-		    1002 },
+		{ 0, "\x80\x01x", 3, 100,
+		    "a continuation frame with no message", 1002 },
 		{ 0, "\x01\x01x\x81\x01y", 6, 100,
 		    "a new message inside a fragmented one", 1002 },
 		{ 0, "\x82\x7f\x80\0\0\0\0\0\0\0", 10, 100,
