@@ -31,6 +31,7 @@
 
 #define PROG		"osb-exec"
 #define EXIT_OSB	125	/* osb itself failed, not the command */
+#define EXIT_TIMED_OUT	124	/* --timeout ended it, as timeout(1) says */
 #define EXIT_CANNOT_RUN	126	/* the command could not be started */
 #define MAX_OPERANDS	2
 /* logs -f: how long to wait between polls, at first and at most. */
@@ -90,6 +91,7 @@ struct stream {
 	int write_errno;		/* our stdout or stderr failed */
 	int interrupted;		/* the interrupt has been sent */
 	int raw;			/* the server sends bytes, not lines */
+	struct timespec start;		/* when the run was asked for */
 };
 
 static volatile sig_atomic_t got_signal;
@@ -608,6 +610,30 @@ on_event(json_t *ev, void *arg)
 }
 
 /*
+ * Was a command that SIGKILL ended stopped by its --timeout (the server
+ * kills it when its time is up)? Says so when it was.
+ */
+static int
+timed_out(const struct stream *s)
+{
+	struct timespec now;
+	int64_t ms, limit = s->c->o.timeout_ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (now.tv_sec - s->start.tv_sec) * 1000 +
+	    (now.tv_nsec - s->start.tv_nsec) / 1000000;
+	if (limit <= 0 || ms < limit)
+		return 0;
+	if (limit % 1000 == 0)
+		osb_warnx(PROG, "the command timed out after %llds",
+		    (long long)(limit / 1000));
+	else
+		osb_warnx(PROG, "the command timed out after %lldms",
+		    (long long)limit);
+	return 1;
+}
+
+/*
  * How a foreground run ends: the command's status; 128+N after signal N
  * (once the interrupt has gone out); our own output failing stops the
  * command too (a reader that went away is the SIGPIPE a shell would see).
@@ -627,8 +653,15 @@ finish_stream(struct stream *s, int rc, const struct osb_error *err)
 		osb_warnx(PROG, "output: %s", strerror(s->write_errno));
 		return EXIT_OSB;
 	}
+	if (s->status == 128 + SIGKILL && timed_out(s))
+		return EXIT_TIMED_OUT;
 	if (s->status >= 0)
 		return s->status;
+	if (rc == -1 && s->id[0] != '\0' && err->status == 0) {
+		osb_warnx(PROG, "%s: the sandbox or its execd went away before "
+		    "the command ended", s->c->operands[0]);
+		return EXIT_OSB;
+	}
 	if (rc == -1)
 		return fail(s->c, err, EXIT_OSB);
 	osb_warnx(PROG, "%s: the stream ended before the command did",
@@ -702,12 +735,13 @@ run_foreground(struct ctx *c, const struct osb_execd_cmd *cmd)
 {
 	struct stream s = { .c = c, .status = -1 };
 	struct osb_execd_stream st = { .on_event = on_event,
-	    .on_idle = interrupt_if_asked, .arg = &s };
+	    .on_idle = interrupt_if_asked, .arg = &s, .stop = &got_signal };
 	struct osb_error err = { 0 };
 	const char *session = c->operands[1];
 	int rc;
 
 	catch_signals();
+	clock_gettime(CLOCK_MONOTONIC, &s.start);
 	if (cmd != NULL) {
 		rc = osb_execd_run(&c->ep, cmd, &st, &err);
 	} else {
@@ -856,16 +890,22 @@ logs_once(struct ctx *c, int64_t *cursor, size_t *got)
 	return 0;
 }
 
-/* Is the command still running? 1, 0, -1 on error (said). */
+/*
+ * Is the command still running? 1, 0 with its exit status in *status
+ * (as a shell gives it: 128+N for a signal), -1 on error (said).
+ */
 static int
-still_running(struct ctx *c)
+still_running(struct ctx *c, int *status)
 {
+	json_int_t code;
 	json_t *doc;
 	int running;
 
 	if (fetch_status(c, &doc) == -1)
 		return -1;
 	running = json_is_true(json_object_get(doc, "running"));
+	code = json_integer_value(json_object_get(doc, "exit_code"));
+	*status = code >= 0 ? (int)(code & 0xff) : 1;
 	json_decref(doc);
 	return running;
 }
@@ -880,22 +920,23 @@ sleep_ms(int ms)
 }
 
 /*
- * logs -f: poll from the cursor until the command has ended. The status
- * is asked before the logs, so the read after "not running" has it all.
+ * logs -f: poll from the cursor until the command has ended, then exit
+ * with its status, as the command would have. The status is asked before
+ * the logs, so the read after "not running" has it all.
  */
 static int
 follow_logs(struct ctx *c)
 {
 	int64_t cursor = c->o.seen & OPT_CURSOR ? c->o.cursor : 0;
-	int running, wait_ms = FOLLOW_MIN_MS;
+	int running, status = 0, wait_ms = FOLLOW_MIN_MS;
 	size_t got;
 
 	for (;;) {
-		if ((running = still_running(c)) == -1 ||
+		if ((running = still_running(c, &status)) == -1 ||
 		    logs_once(c, &cursor, &got) == -1)
 			return 1;
 		if (!running)
-			return 0;
+			return status;
 		wait_ms = got > 0 ? FOLLOW_MIN_MS : wait_ms * 2;
 		if (wait_ms > FOLLOW_MAX_MS)
 			wait_ms = FOLLOW_MAX_MS;

@@ -25,6 +25,8 @@ struct stream {
 	struct osb_error *err;
 	const char *what;
 	int bad;		/* the server sent something not an event */
+	int events;		/* how many have come */
+	volatile sig_atomic_t give_up;	/* asked to stop before the first */
 };
 
 /* An SSE event: its data must be a JSON object. */
@@ -45,6 +47,7 @@ stream_event(const struct osb_sse_event *ev, void *arg)
 		s->bad = 1;
 		return -1;
 	}
+	s->events++;
 	rc = s->st->on_event(doc, s->st->arg);
 	json_decref(doc);
 	return rc;
@@ -65,13 +68,16 @@ stream_progress(int64_t done, int64_t total, void *arg)
 {
 	struct stream *s = arg;
 
-	s->st->on_idle(s->st->arg);
+	if (s->st->stop != NULL && *s->st->stop && s->events == 0)
+		s->give_up = 1;
+	if (s->st->on_idle != NULL)
+		s->st->on_idle(s->st->arg);
 }
 
 /*
  * POST body (a JSON document, taken) to path and read the reply as an
  * event stream. The request has no overall timeout: a command may run
- * for as long as it likes.
+ * for as long as it likes; its reply must begin within the endpoint's.
  */
 static int
 post_stream(const struct osb_endpoint *ep, const char *path, json_t *body,
@@ -95,10 +101,11 @@ post_stream(const struct osb_endpoint *ep, const char *path, json_t *body,
 		return -1;
 	}
 	json_decref(body);
-	if (st->on_idle != NULL) {
-		req.progress = stream_progress;
-		req.progress_arg = &s;
-	}
+	req.progress = stream_progress;
+	req.progress_arg = &s;
+	req.cancel = &s.give_up;
+	/* The request timeout, for the reply to begin; none for the run. */
+	req.reply_wait_s = ep->timeout_s;
 	req.body = text;
 	req.body_len = strlen(text);
 	streaming.timeout_s = 0;

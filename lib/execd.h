@@ -11,6 +11,8 @@
 
 #include <stdint.h>
 
+#include <signal.h>
+
 #include <jansson.h>
 
 #include "error.h"
@@ -39,6 +41,10 @@ struct osb_execd_stream {
 	void *arg;
 	/* Called now and then while waiting for events (NULL: never). */
 	void (*on_idle)(void *arg);
+	/* Until the first event: a nonzero *stop gives up (a signal), and
+	 * so does no reply within the endpoint's request timeout. Once the
+	 * command runs, its output may take as long as it likes. */
+	const volatile sig_atomic_t *stop;
 };
 
 /*

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -21,12 +22,19 @@ int osb_http_verbose;
 
 static CURL *shared_handle;
 
+/* A body this large is an upload: see setup_handle. */
+#define UPLOAD_FRESH_BYTES	(64 * 1024)
+
 struct transfer {
 	const struct osb_http_req *req;
 	struct osb_http_reply *reply;
 	struct osb_buf body;	/* collected, for the reply */
 	int streaming;		/* status known to be 2xx and sink set */
 	int sink_failed;
+	int replied;		/* a byte of the reply has come */
+	int gave_up;		/* no reply within req->reply_wait_s */
+	int cancelled;		/* by req->cancel */
+	struct timespec start;
 	struct osb_http_trace trace;
 };
 
@@ -113,6 +121,7 @@ on_header(char *data, size_t size, size_t n, void *arg)
 	char *line;
 	long status;
 
+	t->replied = 1;
 	while (trimmed > 0 && isspace((unsigned char)data[trimmed - 1]))
 		trimmed--;
 	if (trimmed == 0) {
@@ -160,12 +169,26 @@ static int
 on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
     curl_off_t ultotal, curl_off_t ulnow)
 {
-	const struct osb_http_req *req = arg;
+	struct transfer *t = arg;
+	const struct osb_http_req *req = t->req;
+	struct timespec now;
 
-	if (ultotal > dltotal)
-		req->progress(ulnow, ultotal, req->progress_arg);
-	else
-		req->progress(dlnow, dltotal, req->progress_arg);
+	if (req->progress != NULL) {
+		if (ultotal > dltotal)
+			req->progress(ulnow, ultotal, req->progress_arg);
+		else
+			req->progress(dlnow, dltotal, req->progress_arg);
+	}
+	if (req->cancel != NULL && *req->cancel) {
+		t->cancelled = 1;
+		return 1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (req->reply_wait_s > 0 && !t->replied &&
+	    now.tv_sec - t->start.tv_sec >= req->reply_wait_s) {
+		t->gave_up = 1;
+		return 1;
+	}
 	return 0;
 }
 
@@ -351,12 +374,48 @@ setup_handle(CURL *c, const struct osb_endpoint *ep,
 		curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, ep->unix_socket);
 	if (ep->timeout_s > 0)
 		curl_easy_setopt(c, CURLOPT_TIMEOUT, ep->timeout_s);
-	if (req->progress) {
+	if (req->progress || req->reply_wait_s > 0 || req->cancel) {
+		clock_gettime(CLOCK_MONOTONIC, &t->start);
 		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-		curl_easy_setopt(c, CURLOPT_XFERINFODATA, req);
+		curl_easy_setopt(c, CURLOPT_XFERINFODATA, t);
 		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	}
+	/* curl sends a request again when a connection it reused dies
+	 * under it: an upload that broke would end as "connection refused"
+	 * from the retry. An upload gets a connection of its own. */
+	if (req->mime != NULL || req->body_len > UPLOAD_FRESH_BYTES)
+		curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
 	set_body(c, req, req->method ? req->method : "GET");
+}
+
+/*
+ * Did a transfer that had begun break off (the peer went away)? Then how
+ * far it got, into buf: "1048576 of 2097152 bytes sent".
+ */
+static int
+broke_after(CURL *c, CURLcode rc, char *buf, size_t n)
+{
+	curl_off_t up = 0, down = 0, total = -1;
+
+	if (rc != CURLE_SEND_ERROR && rc != CURLE_RECV_ERROR &&
+	    rc != CURLE_PARTIAL_FILE && rc != CURLE_GOT_NOTHING)
+		return 0;
+	curl_easy_getinfo(c, CURLINFO_SIZE_UPLOAD_T, &up);
+	curl_easy_getinfo(c, CURLINFO_SIZE_DOWNLOAD_T, &down);
+	if (up > 0) {
+		curl_easy_getinfo(c, CURLINFO_CONTENT_LENGTH_UPLOAD_T, &total);
+		if (total > 0)
+			snprintf(buf, n, "%lld of %lld bytes sent",
+			    (long long)up, (long long)total);
+		else
+			snprintf(buf, n, "%lld bytes sent", (long long)up);
+		return 1;
+	}
+	if (down > 0) {
+		snprintf(buf, n, "%lld bytes received", (long long)down);
+		return 1;
+	}
+	return 0;
 }
 
 /*
@@ -368,7 +427,7 @@ static void
 transfer_failure(CURL *c, CURLcode rc, const char *curlerr,
     const char *what, const char *base, struct osb_error *err)
 {
-	char reason[128];
+	char reason[128], moved[64];
 	long os_errno = 0;
 
 	if (rc == CURLE_COULDNT_CONNECT &&
@@ -378,7 +437,11 @@ transfer_failure(CURL *c, CURLcode rc, const char *curlerr,
 		reason[0] = (char)tolower((unsigned char)reason[0]);
 		osb_error_set(err, 0, "", "%s: cannot connect: %s (%s)", what,
 		    reason, base);
-	} else
+	} else if (broke_after(c, rc, moved, sizeof(moved)))
+		osb_error_set(err, 0, "", "%s: the transfer broke after %s: "
+		    "%s (%s)", what, moved, curlerr[0] ? curlerr :
+		    curl_easy_strerror(rc), base);
+	else
 		osb_error_set(err, 0, "", "%s: %s (%s)", what,
 		    curlerr[0] ? curlerr : curl_easy_strerror(rc), base);
 }
@@ -393,6 +456,16 @@ transfer_result(const struct osb_endpoint *ep, const struct transfer *t,
 
 	if (t->sink_failed) {
 		osb_error_set(err, 0, "", "%s: stopped by the receiver", what);
+		return -1;
+	}
+	if (t->cancelled) {
+		osb_error_set(err, 0, "", "%s: interrupted", what);
+		return -1;
+	}
+	if (t->gave_up) {
+		osb_error_set(err, 0, "", "%s: no reply within %ld s (%s)", what,
+		    req->reply_wait_s, ep->unix_socket[0] ? ep->unix_socket :
+		    ep->base);
 		return -1;
 	}
 	if (rc != CURLE_OK) {

@@ -8,6 +8,7 @@
 #define OSB_HTTP_H
 
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 
 #include <curl/curl.h>
@@ -52,6 +53,11 @@ struct osb_http_req {
 	/* Called as bytes move (upload or download, whichever is larger). */
 	void (*progress)(int64_t done, int64_t total, void *arg);
 	void *progress_arg;
+	/* For a request with no overall timeout (a stream): give up when
+	 * no reply has begun after this many seconds (0: wait), or when
+	 * *cancel becomes nonzero (checked as the transfer waits). */
+	long reply_wait_s;
+	const volatile sig_atomic_t *cancel;
 	const char *what;		/* "upload /x" for error messages */
 };
 

@@ -6,6 +6,7 @@
  * OPEN-SANDBOX-API-KEY and an X-Request-ID of its own, so a failure can be
  * found in the server's log. Either way the caller gets the API's JSON.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -609,6 +610,38 @@ endpoint_from_json(struct osb_lifecycle *lc, const char *id,
 	return 0;
 }
 
+/*
+ * A sandbox that is not Running has no execd to answer: a paused one
+ * would take a request and never reply. 0, or -1 with err saying what it
+ * is instead (409).
+ */
+static int
+refuse_unless_running(struct osb_lifecycle *lc, const char *id,
+    struct osb_error *err)
+{
+	const char *state;
+	char lower[32];
+	json_t *sb;
+	size_t i;
+
+	if (osb_lifecycle_get(lc, id, &sb, err) == -1)
+		return -1;
+	state = json_string_value(json_object_get(json_object_get(sb,
+	    "status"), "state"));
+	if (state == NULL || strcmp(state, "Running") == 0) {
+		json_decref(sb);
+		return 0;
+	}
+	for (i = 0; state[i] != '\0' && i < sizeof(lower) - 1; i++)
+		lower[i] = (char)tolower((unsigned char)state[i]);
+	lower[i] = '\0';
+	osb_error_set(err, 409, "SANDBOX_STATE_CONFLICT", "sandbox %s is %s%s",
+	    id, lower, strcmp(state, "Paused") == 0 ? " (osb-sandbox resume "
+	    "it first)" : "");
+	json_decref(sb);
+	return -1;
+}
+
 /* The execd of sandbox id, with the headers it wants. */
 int
 osb_lifecycle_execd(struct osb_lifecycle *lc, const char *id,
@@ -617,7 +650,8 @@ osb_lifecycle_execd(struct osb_lifecycle *lc, const char *id,
 	json_t *doc;
 	int rc;
 
-	if (osb_lifecycle_endpoint(lc, id, EXECD_PORT, &doc, err) == -1)
+	if (refuse_unless_running(lc, id, err) == -1 ||
+	    osb_lifecycle_endpoint(lc, id, EXECD_PORT, &doc, err) == -1)
 		return -1;
 	rc = endpoint_from_json(lc, id, doc, ep, err);
 	json_decref(doc);
