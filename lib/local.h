@@ -1,7 +1,7 @@
 /*
- * local.h — the embedded local runtime: sandboxes as supervised process
- * trees on this host, isolated with Linux namespaces, state kept as one JSON
- * file per sandbox under a state directory.
+ * local.h — the embedded local runtime: sandboxes as containers on this
+ * host, run by an OCI runtime and watched by a supervisor each, state kept
+ * as one JSON file per sandbox under a state directory.
  *
  * Requests and replies are the lifecycle API's own JSON objects
  * (specs/sandbox-lifecycle.yml: CreateSandboxRequest, Sandbox, Endpoint, ...),

@@ -4,9 +4,10 @@
  * a lock file, and the logs of the supervisor, execd and entrypoint.
  *
  * A record is {"sandbox": the API's Sandbox object, "runtime": what only
- * the runtime needs (supervisor and init pids, execd port and token,
- * cgroups)}. It is replaced whole (temp file + rename), so a reader never
- * sees half of one; changes are made under the sandbox's flock.
+ * the runtime needs (supervisor and init pids, its address, execd's
+ * token, the OCI runtime)}. It is replaced whole (temp file + rename), so
+ * a reader never sees half of one; changes are made under the sandbox's
+ * flock.
  */
 #ifndef OSB_LOCAL_STATE_H
 #define OSB_LOCAL_STATE_H

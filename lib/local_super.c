@@ -1,7 +1,7 @@
 /*
  * local_super.c — the supervisor of one sandbox: brings it up (record,
- * cgroups, namespaces, init), says so to the CLI that asked, then owns
- * it until kill, expiry or failure.
+ * root, bundle, the OCI runtime's container, its network), says so to the
+ * CLI that asked, then owns it until kill, expiry or failure.
  */
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -213,7 +213,8 @@ remove_sandbox(struct super *s)
 		say("remove %s: %s", s->sbdir, strerror(errno));
 }
 
-/* The end: tree, cgroups, and the sandbox unless it failed. */
+/* The end: the container, its network, and the sandbox unless it
+ * failed. */
 static void __attribute__((noreturn))
 finish(struct super *s, const char *state, const char *reason,
     const char *message)
