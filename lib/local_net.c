@@ -2,6 +2,7 @@
  * local_net.c — slirp4netns for a sandbox's network namespace, its API
  * for publishing ports, and nftables for a deny-all policy.
  */
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -73,9 +74,22 @@ local_net_address(const struct osb_local *l, char *addr)
 	}
 }
 
-/* Run nft with rules in the network namespace of pid. 0 or -1. */
-static int
-apply_rules(pid_t pid, const char *rules, char *why, size_t n)
+/* In nft's child: the cgroup2 hierarchy at /sys/fs/cgroup, where nft
+ * looks for the paths of "socket cgroupv2" (hosts with both
+ * hierarchies have it at /sys/fs/cgroup/unified). */
+static void
+cgroup2_at_root(void)
+{
+	if (access("/sys/fs/cgroup/unified/cgroup.procs", F_OK) != 0)
+		return;
+	if (unshare(CLONE_NEWNS) == 0 &&
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0)
+		(void)mount("/sys/fs/cgroup/unified", "/sys/fs/cgroup", NULL,
+		    MS_BIND, NULL);
+}
+
+int
+local_net_nft(pid_t pid, const char *rules, char *why, size_t n)
 {
 	char nft[PATH_MAX], ns[64];
 	int p[2], status, fd;
@@ -92,6 +106,7 @@ apply_rules(pid_t pid, const char *rules, char *why, size_t n)
 		if ((fd = open(ns, O_RDONLY)) == -1 ||
 		    setns(fd, CLONE_NEWNET) == -1)
 			_exit(126);
+		cgroup2_at_root();
 		dup2(p[0], STDIN_FILENO);
 		execl(nft, "nft", "-f", "-", (char *)NULL);
 		_exit(127);
@@ -179,7 +194,7 @@ local_net_start(pid_t pid, const char *sock, int exit_fd, int deny,
 		return -1;
 	}
 	close(ready[0]);
-	if (deny && apply_rules(pid, deny_rules, why, n) == -1) {
+	if (deny && local_net_nft(pid, deny_rules, why, n) == -1) {
 		kill(child, SIGKILL);
 		waitpid(child, &status, 0);
 		return -1;

@@ -30,6 +30,7 @@
 
 #include "local_bundle.h"
 #include "local_event.h"
+#include "local_egress.h"
 #include "local_net.h"
 #include "local_root.h"
 #include "local_runc.h"
@@ -47,6 +48,7 @@ struct super {
 	pid_t init;		/* its pid 1, our child once created */
 	pid_t slirp;		/* its network */
 	int slirp_hold;		/* slirp4netns ends when this closes */
+	pid_t dns;		/* dnsmasq of its egress policy, 0: none */
 	int created;		/* the runtime knows the container */
 	int listening;		/* init has execd's socket */
 	int report_fd;		/* to the CLI until it has its answer */
@@ -190,6 +192,7 @@ kill_tree(struct super *s)
 			;
 		s->slirp = 0;
 	}
+	local_egress_stop(&s->dns);
 	/* The root's mounts are in our namespace: gone before the tree. */
 	if (s->stage[0] != '\0') {
 		local_root_unmount(s->stage);
@@ -406,6 +409,9 @@ start_sandbox(struct super *s)
 	    s->plan->deny_net, why, sizeof(why))) == -1)
 		fail_create(s, "%s", why);
 	close(hold[0]);
+	if (s->plan->egress != NULL && local_egress_apply(s->init,
+	    s->plan->egress, s->sbdir, &s->dns, why, sizeof(why)) == -1)
+		fail_create(s, "%s", why);
 	if (local_net_publish(sock, s->address, LOCAL_EXECD_PORT, why,
 	    sizeof(why)) == -1)
 		fail_create(s, "%s", why);

@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# Egress policy of local sandboxes, enforced by their supervisors: test
+# hosts of our own in a network namespace (a DNS server answering
+# allowed.test, denied.test, *.wild.test, other.test, and HTTP at their
+# addresses) stand for the world; the sandbox's filter forwards to that
+# DNS server. Names are enforced at DNS (NXDOMAIN) and at the IP layer;
+# the sandbox's root cannot go round the filter.
+. "$(dirname "$0")/lib.sh"
+require ROOT CGROUPS
+for tool in ip nft dnsmasq python3 curl getent; do
+	command -v "$tool" >/dev/null || skip_all "no $tool"
+done
+
+NS=osbeg$$ VH=oe$$h VN=oe$$n
+NET=10.213.$(($$ % 250))
+trap 'stop_sandboxes; t_cleanup; ip netns pids "$NS" 2>/dev/null |
+	xargs -r kill -KILL; ip link del "$VH" 2>/dev/null;
+	ip netns del "$NS" 2>/dev/null' EXIT
+
+# The test hosts: .2 the DNS server, .10 allowed, .11 denied, .12 under
+# wild.test, .13 other.test; HTTP on each.
+ip netns add "$NS" && ip link add "$VH" type veth peer name "$VN" &&
+ip link set "$VN" netns "$NS" && ip addr add "$NET.1/24" dev "$VH" &&
+ip link set "$VH" up && ip -n "$NS" link set lo up &&
+ip -n "$NS" link set "$VN" up || exit 1
+for h in 2 10 11 12 13; do
+	ip -n "$NS" addr add "$NET.$h/24" dev "$VN" || exit 1
+done
+ip netns exec "$NS" dnsmasq --conf-file=/dev/null --no-resolv --no-hosts \
+    --listen-address="$NET.2" --bind-interfaces --pid-file="$TMP/dns.pid" \
+    --address=/allowed.test/"$NET.10" --address=/denied.test/"$NET.11" \
+    --address=/wild.test/"$NET.12" --address=/other.test/"$NET.13" || exit 1
+mkdir -p "$TMP/www" && echo hello >"$TMP/www/index.html"
+# One HTTP server for every host: it listens on all their addresses.
+ip netns exec "$NS" python3 -m http.server 80 --bind 0.0.0.0 \
+    --directory "$TMP/www" >/dev/null 2>&1 &
+T_PIDS="$T_PIDS $!"
+up() { curl -s -m 1 -o /dev/null "http://$NET.10/"; }
+wait_for 50 up || { echo "Bail out! the test hosts do not answer"; exit 1; }
+export OSB_EGRESS_DNS=$NET.2
+
+# policy FILE JSON: a network policy file.
+policy() {
+	printf '%s\n' "$2" >"$1"
+}
+
+# reach SANDBOX HOST: the HTTP status of http://HOST/ from the sandbox
+# (000: no connection).
+reach() {
+	osb-exec "$1" -- curl -s -m 2 -o /dev/null -w '%{http_code}' \
+	    "http://$2/"
+}
+
+# query SANDBOX PROTO SERVER NAME: the DNS rcode (0 found, 3 NXDOMAIN)
+# of a query for NAME's A record sent straight to SERVER over udp|tcp.
+query() {
+	osb-exec "$1" -- python3 -c '
+import socket, struct, sys
+proto, server, name = sys.argv[1:]
+q = struct.pack(">HHHHHH", 7, 0x100, 1, 0, 0, 0) + b"".join(
+    bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\0\0\1\0\1"
+if proto == "udp":
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(3)
+    s.sendto(q, (server, 53))
+    r = s.recv(512)
+else:
+    s = socket.create_connection((server, 53), 3)
+    s.sendall(struct.pack(">H", len(q)) + q)
+    r = s.recv(514)[2:]
+print(r[3] & 15)' "$2" "$3" "$4"
+}
+
+test_expect_success 'a policy with rules is accepted and shown' '
+	policy p.json "{\"defaultAction\": \"deny\", \"egress\": [
+		{\"action\": \"allow\", \"target\": \"allowed.test\"},
+		{\"action\": \"allow\", \"target\": \"*.wild.test\"},
+		{\"action\": \"allow\", \"target\": \"$NET.13/32\"},
+		{\"action\": \"deny\", \"target\": \"allowed.test\"}]}" &&
+	S=$(osb-sandbox create -q --network-policy-file p.json) &&
+	osb-sandbox get -o json "$S" >s.json &&
+	test "$(json_get s.json networkPolicy egress 0 target)" = allowed.test &&
+	test "$(json_get s.json networkPolicy egress 2 target)" = "$NET.13/32"
+'
+
+test_expect_success 'an allowed name resolves and is reached' '
+	osb-exec "$S" -- getent hosts allowed.test >out &&
+	printf "%-15s %s\n" "$NET.10" allowed.test >expect && test_cmp expect out &&
+	test "$(reach "$S" allowed.test)" = 200
+'
+
+test_expect_success 'a denied name is NXDOMAIN' '
+	expect_code 2 osb-exec "$S" -- getent hosts denied.test &&
+	test "$(query "$S" udp 10.0.2.3 denied.test)" = 3
+'
+
+test_expect_success 'a denied host is out of reach by its address' '
+	test "$(reach "$S" "$NET.11")" = 000
+'
+
+test_expect_success 'a wildcard allows the names under it, not itself' '
+	osb-exec "$S" -- getent hosts a.wild.test >out &&
+	printf "%-15s %s\n" "$NET.12" a.wild.test >expect && test_cmp expect out &&
+	test "$(reach "$S" a.wild.test)" = 200 &&
+	expect_code 2 osb-exec "$S" -- getent hosts wild.test
+'
+
+test_expect_success 'an allowed CIDR is reached without DNS' '
+	test "$(reach "$S" "$NET.13")" = 200 &&
+	expect_code 2 osb-exec "$S" -- getent hosts other.test
+'
+
+test_expect_success 'another resolver is the filter too, over UDP and TCP' '
+	test "$(query "$S" udp "$NET.2" denied.test)" = 3 &&
+	test "$(query "$S" tcp "$NET.2" denied.test)" = 3 &&
+	test "$(query "$S" tcp "$NET.2" allowed.test)" = 0 &&
+	test "$(query "$S" udp 192.0.2.53 allowed.test)" = 0
+'
+
+test_expect_success 'the sandbox root cannot change the rules' '
+	expect_code 1 osb-exec "$S" -- nft flush ruleset &&
+	grep -q "Operation not permitted" err &&
+	test "$(reach "$S" "$NET.11")" = 000
+'
+
+test_expect_success 'default allow: only what is denied is not reached' '
+	policy a.json "{\"defaultAction\": \"allow\", \"egress\": [
+		{\"action\": \"deny\", \"target\": \"denied.test\"},
+		{\"action\": \"deny\", \"target\": \"$NET.13/32\"}]}" &&
+	A=$(osb-sandbox create -q --network-policy-file a.json) &&
+	test "$(reach "$A" allowed.test)" = 200 &&
+	test "$(reach "$A" "$NET.11")" = 200 &&
+	expect_code 2 osb-exec "$A" -- getent hosts denied.test &&
+	test "$(reach "$A" other.test)" = 000
+'
+
+test_expect_success 'a bad target is refused with a 400 saying which' '
+	policy b.json "{\"egress\": [{\"action\": \"allow\", \"target\": \"no such\"}]}" &&
+	expect_code 1 osb-sandbox create --network-policy-file b.json &&
+	stderr_is "osb-sandbox: create sandbox: networkPolicy.egress[0].target: must be a name, *.name, an IP address or a CIDR (400 INVALID_REQUEST)"
+'
+
+test_expect_success 'the filter ends with its sandbox' '
+	osb-sandbox kill "$S" "$A" >/dev/null &&
+	! pgrep -f "$XDG_STATE_HOME/osb/" >/dev/null
+'
+
+test_done
