@@ -370,15 +370,17 @@ pid_in(const char *dir)
 static pid_t
 start_dnsmasq(pid_t init, const char *dir, char *why, size_t n)
 {
-	char prog[PATH_MAX], ns[64], conf[PATH_MAX + 16];
+	char prog[PATH_MAX], ns[64], conf[PATH_MAX + 16], pidf[PATH_MAX];
 	int status, fd;
-	pid_t child;
+	pid_t child, w;
 
 	if (local_find_tool("dnsmasq", prog, why, n) == -1)
 		return -1;
 	snprintf(ns, sizeof(ns), "/proc/%d/ns/net", (int)init);
 	snprintf(conf, sizeof(conf), "--conf-file=%s/dnsmasq.conf", dir);
-	if ((child = fork()) == -1)
+	snprintf(pidf, sizeof(pidf), "%s/dnsmasq.pid", dir);
+	(void)unlink(pidf);
+	if ((child = local_net_fork()) == -1)
 		return local_why(why, n, "start dnsmasq");
 	if (child == 0) {
 		if ((fd = open(ns, O_RDONLY)) == -1 ||
@@ -389,20 +391,42 @@ start_dnsmasq(pid_t init, const char *dir, char *why, size_t n)
 		execl(prog, "dnsmasq", conf, (char *)NULL);
 		_exit(127);
 	}
-	while (waitpid(child, &status, 0) == -1 && errno == EINTR)
+	status = 0;
+	while ((w = waitpid(child, &status, __WALL)) == -1 && errno == EINTR)
 		;
+	/* Reaped by another waiter: the pid file is the word. */
+	if (w == -1)
+		status = 0;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		errno = 0;
 		return local_why(why, n, "dnsmasq for the egress policy: "
 		    "exited with status %d (see %s/dnsmasq.log)",
 		    WIFEXITED(status) ? WEXITSTATUS(status) : 128, dir);
 	}
-	if ((child = pid_in(dir)) <= 0) {
+	if ((child = pid_in(dir)) <= 0 || kill(child, 0) == -1) {
 		errno = 0;
 		return local_why(why, n, "dnsmasq for the egress policy: no "
 		    "pid file");
 	}
 	return child;
+}
+
+/* Has pid ended (a zombie has)? */
+static int
+ended(pid_t pid)
+{
+	char path[64], buf[256], *p;
+	FILE *f;
+	int zombie = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return 1;
+	if (fgets(buf, sizeof(buf), f) != NULL &&
+	    (p = strrchr(buf, ')')) != NULL)
+		zombie = p[1] == ' ' && p[2] == 'Z';
+	fclose(f);
+	return zombie;
 }
 
 void
@@ -414,7 +438,7 @@ local_egress_stop(pid_t *dns)
 		return;
 	kill(*dns, SIGTERM);
 	/* Not our child: wait for its end by polling, 1 s at most. */
-	for (i = 0; i < 1000 && kill(*dns, 0) == 0; i++)
+	for (i = 0; i < 1000 && !ended(*dns); i++)
 		usleep(1000);
 	if (i == 1000)
 		kill(*dns, SIGKILL);

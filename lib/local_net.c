@@ -88,6 +88,12 @@ cgroup2_at_root(void)
 		    MS_BIND, NULL);
 }
 
+pid_t
+local_net_fork(void)
+{
+	return (pid_t)syscall(SYS_clone, 0, NULL, NULL, NULL, 0);
+}
+
 int
 local_net_nft(pid_t pid, const char *rules, char *why, size_t n)
 {
@@ -98,7 +104,7 @@ local_net_nft(pid_t pid, const char *rules, char *why, size_t n)
 	if (local_find_tool("nft", nft, why, n) == -1)
 		return -1;
 	snprintf(ns, sizeof(ns), "/proc/%d/ns/net", (int)pid);
-	if (pipe2(p, O_CLOEXEC) == -1 || (child = fork()) == -1) {
+	if (pipe2(p, O_CLOEXEC) == -1 || (child = local_net_fork()) == -1) {
 		snprintf(why, n, "run nft: %s", strerror(errno));
 		return -1;
 	}
@@ -114,7 +120,7 @@ local_net_nft(pid_t pid, const char *rules, char *why, size_t n)
 	close(p[0]);
 	(void)osb_write_all(p[1], rules, strlen(rules));
 	close(p[1]);
-	while (waitpid(child, &status, 0) == -1 && errno == EINTR)
+	while (waitpid(child, &status, __WALL) == -1 && errno == EINTR)
 		;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;

@@ -27,6 +27,13 @@ pid_t local_net_start(pid_t pid, const char *sock, int exit_fd, int deny,
     char *why, size_t n);
 
 /*
+ * fork(), but the child's end sends no SIGCHLD, so that a thread can
+ * wait for it (waitpid with __WALL) while another reaps every child
+ * that signals. No fork handlers run in the child: it may only exec.
+ */
+pid_t local_net_fork(void);
+
+/*
  * Run nft -f with rules in the network namespace of process pid. 0, or
  * -1 with why.
  */

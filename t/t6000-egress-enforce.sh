@@ -123,6 +123,64 @@ test_expect_success 'the sandbox root cannot change the rules' '
 	test "$(reach "$S" "$NET.11")" = 000
 '
 
+# egress SANDBOX METHOD [BODY]: METHOD /policy on the sandbox's egress
+# API, with the token the endpoint gives; the reply in ./reply, its
+# status printed.
+egress() {
+	osb-sandbox endpoint "$1" -p 18080 -o json >ep.json &&
+	curl -s -o reply -w "%{http_code}" -X "$2" ${3:+-d "$3"} \
+	    -H "OPENSANDBOX-EGRESS-AUTH: $(json_get ep.json headers OPENSANDBOX-EGRESS-AUTH)" \
+	    "http://$(json_get ep.json endpoint)/policy"
+}
+
+test_expect_success 'the egress API: endpoint 18080, the policy enforced' '
+	osb-sandbox endpoint "$S" -p 18080 -o json >ep.json &&
+	test "$(json_get ep.json headers)" = 1 &&
+	test "$(egress "$S" GET)" = 200 &&
+	test "$(json_get reply mode)" = deny_all &&
+	test "$(json_get reply enforcementMode)" = dns+nft &&
+	test "$(json_get reply policy egress)" = 3 &&
+	test "$(json_get reply policy egress 1 target)" = "*.wild.test"
+'
+
+test_expect_success 'the egress API needs its token' '
+	test "$(curl -s -o reply -w "%{http_code}" "http://$(json_get ep.json endpoint)/policy")" = 401 &&
+	test "$(curl -s -o reply -w "%{http_code}" -H "OPENSANDBOX-EGRESS-AUTH: x" "http://$(json_get ep.json endpoint)/policy")" = 401 &&
+	! osb-exec "$S" -- cat /proc/1/environ | grep -q "$(json_get ep.json headers OPENSANDBOX-EGRESS-AUTH)"
+'
+
+test_expect_success 'a PATCH is enforced before its reply: new rules first' '
+	test "$(egress "$S" PATCH "[{\"action\": \"allow\", \"target\": \"other.test\"}, {\"action\": \"deny\", \"target\": \"allowed.test\"}, {\"action\": \"allow\", \"target\": \"other.test\"}]")" = 200 &&
+	test "$(json_get reply policy egress 0 target)" = other.test &&
+	test "$(json_get reply policy egress 1 action)" = deny &&
+	test "$(json_get reply policy egress)" = 4 &&
+	expect_code 2 osb-exec "$S" -- getent hosts allowed.test &&
+	test "$(reach "$S" allowed.test)" = 000 &&
+	test "$(reach "$S" "$NET.10")" = 000 &&
+	test "$(reach "$S" other.test)" = 200
+'
+
+test_expect_success 'a DELETE removes rules by target, absent ones too' '
+	egress "$S" DELETE "[\"allowed.test\", \"absent.test\"]" >code && cat code reply && test "$(cat code)" = 200 &&
+	test "$(json_get reply policy egress)" = 3 &&
+	test "$(reach "$S" "$NET.13")" = 200 &&
+	test "$(egress "$S" DELETE "[\"$NET.13/32\"]")" = 200 &&
+	test "$(reach "$S" "$NET.13")" = 000 &&
+	osb-exec "$S" -- getent hosts other.test &&
+	test "$(reach "$S" "$NET.13")" = 200 &&
+	test "$(egress "$S" DELETE "[\"other.test\"]")" = 200 &&
+	test "$(reach "$S" "$NET.13")" = 000
+'
+
+test_expect_success 'bad bodies get a 400, the vault a 501' '
+	test "$(egress "$S" PATCH "[]")" = 400 &&
+	test "$(egress "$S" PATCH "[{\"action\": \"allow\", \"target\": \"a b\"}]")" = 400 &&
+	grep -q "policy.egress\[0\].target: must be a name" reply &&
+	test "$(egress "$S" DELETE "{}")" = 400 &&
+	osb-sandbox endpoint "$S" -p 18080 -o json >ep.json &&
+	test "$(curl -s -o reply -w "%{http_code}" -H "OPENSANDBOX-EGRESS-AUTH: $(json_get ep.json headers OPENSANDBOX-EGRESS-AUTH)" "http://$(json_get ep.json endpoint)/credential-vault")" = 501
+'
+
 test_expect_success 'default allow: only what is denied is not reached' '
 	policy a.json "{\"defaultAction\": \"allow\", \"egress\": [
 		{\"action\": \"deny\", \"target\": \"denied.test\"},
@@ -142,7 +200,7 @@ test_expect_success 'a bad target is refused with a 400 saying which' '
 
 test_expect_success 'the filter ends with its sandbox' '
 	osb-sandbox kill "$S" "$A" >/dev/null &&
-	! pgrep -f "$XDG_STATE_HOME/osb/" >/dev/null
+	! pgrep -a -f "dnsmasq.*$XDG_STATE_HOME/osb/"
 '
 
 test_done
