@@ -373,6 +373,7 @@ start_dnsmasq(pid_t init, const char *dir, char *why, size_t n)
 	char prog[PATH_MAX], ns[64], conf[PATH_MAX + 16], pidf[PATH_MAX];
 	int status, fd;
 	pid_t child, w;
+	sigset_t none;
 
 	if (local_find_tool("dnsmasq", prog, why, n) == -1)
 		return -1;
@@ -388,6 +389,10 @@ start_dnsmasq(pid_t init, const char *dir, char *why, size_t n)
 			_exit(126);
 		if ((fd = open("/dev/null", O_RDWR)) != -1)
 			dup2(fd, STDIN_FILENO);
+		/* The supervisor blocks signals for its signalfd: the
+		 * daemon must still end on SIGTERM. */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		execl(prog, "dnsmasq", conf, (char *)NULL);
 		_exit(127);
 	}

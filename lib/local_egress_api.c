@@ -92,8 +92,9 @@ patch_policy(struct osb_req *req)
 	}
 	pthread_mutex_lock(&api.mu);
 	merged = json_copy(json_object_get(p, "egress"));
-	json_array_foreach(json_object_get(api.policy, "egress"), i, r)
+	json_array_foreach(json_object_get(api.policy, "egress"), i, r) {
 		json_array_append(merged, r);
+	}
 	json_object_set_new(p, "egress", merged);
 	json_object_set_new(p, "defaultAction", json_string(api.policy ==
 	    NULL ? "allow" : json_string_value(json_object_get(api.policy,
