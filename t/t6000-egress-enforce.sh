@@ -181,6 +181,39 @@ test_expect_success 'bad bodies get a 400, the vault a 501' '
 	test "$(curl -s -o reply -w "%{http_code}" -H "OPENSANDBOX-EGRESS-AUTH: $(json_get ep.json headers OPENSANDBOX-EGRESS-AUTH)" "http://$(json_get ep.json endpoint)/credential-vault")" = 501
 '
 
+test_expect_success 'osb-policy: allow, deny, rm, get by an id prefix' '
+	osb-policy allow "${S:0:8}" allowed.test >out &&
+	printf "default: deny\nACTION  TARGET\nallow   allowed.test\nallow   *.wild.test\n" >expect &&
+	test_cmp expect out &&
+	test "$(reach "$S" allowed.test)" = 200 &&
+	osb-policy deny "$S" allowed.test >/dev/null &&
+	test "$(reach "$S" allowed.test)" = 000 &&
+	osb-policy rm "$S" allowed.test >/dev/null &&
+	osb egress get "$S" -o json >p.json &&
+	test "$(json_get p.json egress)" = 1 &&
+	test "$(json_get p.json egress 0 target)" = "*.wild.test" &&
+	osb egress patch "$S" "$NET.13" >/dev/null &&
+	test "$(reach "$S" "$NET.13")" = 200
+'
+
+test_expect_success 'osb-policy check: the rule a name meets, in the exit' '
+	osb-policy check "$S" a.wild.test >out &&
+	echo "a.wild.test: allow (*.wild.test)" >expect && test_cmp expect out &&
+	expect_code 1 osb-policy check "$S" denied.test &&
+	echo "denied.test: deny (the default)" >expect && test_cmp expect out &&
+	osb-policy check -o json "$S" "$NET.13" >c.json &&
+	test "$(json_get c.json rule)" = "$NET.13"
+'
+
+test_expect_success 'osb-policy usage errors' '
+	expect_code 2 osb-policy allow "$S" &&
+	stderr_is "osb-policy: allow: missing TARGET
+Try '"'"'osb-policy --help'"'"'." &&
+	expect_code 2 osb-policy frob "$S" &&
+	stderr_is "osb-policy: unknown command '"'"'frob'"'"'
+Try '"'"'osb-policy --help'"'"'."
+'
+
 test_expect_success 'default allow: only what is denied is not reached' '
 	policy a.json "{\"defaultAction\": \"allow\", \"egress\": [
 		{\"action\": \"deny\", \"target\": \"denied.test\"},
