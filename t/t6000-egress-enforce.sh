@@ -6,6 +6,7 @@
 # DNS server. Names are enforced at DNS (NXDOMAIN) and at the IP layer;
 # the sandbox's root cannot go round the filter.
 . "$(dirname "$0")/lib.sh"
+. "$T_DIR/lib-serve.sh"
 require ROOT CGROUPS
 for tool in ip nft dnsmasq python3 curl getent; do
 	command -v "$tool" >/dev/null || skip_all "no $tool"
@@ -223,6 +224,18 @@ test_expect_success 'default allow: only what is denied is not reached' '
 	test "$(reach "$A" "$NET.11")" = 200 &&
 	expect_code 2 osb-exec "$A" -- getent hosts denied.test &&
 	test "$(reach "$A" other.test)" = 000
+'
+
+test_expect_success 'serve: a create-time policy, the egress API through it' '
+	start_serve &&
+	lcall 202 POST /sandboxes -H "Content-Type: application/json" -d "{\"image\": {\"uri\": \"/\"}, \"timeout\": 600, \"resourceLimits\": {}, \"entrypoint\": [\"tail\", \"-f\", \"/dev/null\"], \"networkPolicy\": {\"defaultAction\": \"deny\", \"egress\": [{\"action\": \"allow\", \"target\": \"allowed.test\"}]}}" &&
+	R=$(json_get body id) &&
+	osb-policy --domain "$SERVE_DOMAIN" get "$R" >out &&
+	printf "default: deny\nACTION  TARGET\nallow   allowed.test\n" >expect &&
+	test_cmp expect out &&
+	osb-policy --domain "$SERVE_DOMAIN" deny "$R" allowed.test >/dev/null &&
+	expect_code 2 osb-exec "$R" -- getent hosts allowed.test &&
+	osb-sandbox kill "$R" >/dev/null
 '
 
 test_expect_success 'a bad target is refused with a 400 saying which' '
