@@ -161,6 +161,27 @@ test_expect_success 'a PATCH is enforced before its reply: new rules first' '
 	test "$(reach "$S" other.test)" = 200
 '
 
+test_expect_success 'a connection made before a PATCH denies its host goes on' '
+	test "$(egress "$S" PATCH "[{\"action\": \"allow\", \"target\": \"$NET.13/32\"}]")" = 200 &&
+	osb-exec "$S" -- "rm -f /tmp/go /tmp/open /tmp/got; setsid python3 -c \"
+import os, socket, time
+s = socket.create_connection((\\\"$NET.13\\\", 80), 5)
+open(\\\"/tmp/open\\\", \\\"w\\\").close()
+while not os.path.exists(\\\"/tmp/go\\\"):
+    time.sleep(0.05)
+s.sendall(b\\\"GET / HTTP/1.0\\\\r\\\\n\\\\r\\\\n\\\")
+open(\\\"/tmp/got\\\", \\\"wb\\\").write(s.recv(12))
+\" </dev/null >/dev/null 2>&1 &" &&
+	wait_for 50 osb-exec "$S" -- test -e /tmp/open &&
+	test "$(egress "$S" PATCH "[{\"action\": \"deny\", \"target\": \"$NET.13/32\"}]")" = 200 &&
+	test "$(reach "$S" "$NET.13")" = 000 &&
+	osb-exec "$S" -- touch /tmp/go &&
+	wait_for 50 osb-exec "$S" -- test -s /tmp/got &&
+	osb-exec "$S" -- cat /tmp/got >out &&
+	printf "HTTP/1.0 200" >expect && test_cmp expect out &&
+	test "$(egress "$S" PATCH "[{\"action\": \"allow\", \"target\": \"$NET.13/32\"}]")" = 200
+'
+
 test_expect_success 'a DELETE removes rules by target, absent ones too' '
 	egress "$S" DELETE "[\"allowed.test\", \"absent.test\"]" >code && cat code reply && test "$(cat code)" = 200 &&
 	test "$(json_get reply policy egress)" = 3 &&
