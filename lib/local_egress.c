@@ -370,49 +370,25 @@ pid_in(const char *dir)
 static pid_t
 start_dnsmasq(pid_t init, const char *dir, char *why, size_t n)
 {
-	char prog[PATH_MAX], ns[64], conf[PATH_MAX + 16], pidf[PATH_MAX];
-	int status, fd;
-	pid_t child, w;
-	sigset_t none;
+	char prog[PATH_MAX], conf[PATH_MAX + 16], pidf[PATH_MAX];
+	char *argv[] = { "dnsmasq", conf, NULL };
+	pid_t child;
+	int rc;
 
 	if (local_find_tool("dnsmasq", prog, why, n) == -1)
 		return -1;
-	snprintf(ns, sizeof(ns), "/proc/%d/ns/net", (int)init);
 	snprintf(conf, sizeof(conf), "--conf-file=%s/dnsmasq.conf", dir);
 	snprintf(pidf, sizeof(pidf), "%s/dnsmasq.pid", dir);
 	(void)unlink(pidf);
-	if ((child = local_net_fork()) == -1)
-		return local_why(why, n, "start dnsmasq");
-	if (child == 0) {
-		if ((fd = open(ns, O_RDONLY)) == -1 ||
-		    setns(fd, CLONE_NEWNET) == -1)
-			_exit(126);
-		if ((fd = open("/dev/null", O_RDWR)) != -1)
-			dup2(fd, STDIN_FILENO);
-		/* The supervisor blocks signals for its signalfd: the
-		 * daemon must still end on SIGTERM. */
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		execl(prog, "dnsmasq", conf, (char *)NULL);
-		_exit(127);
-	}
-	status = 0;
-	while ((w = waitpid(child, &status, __WALL)) == -1 && errno == EINTR)
-		;
-	/* Reaped by another waiter: the pid file is the word. */
-	if (w == -1)
-		status = 0;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		errno = 0;
+	if ((rc = local_net_run(init, 0, prog, argv, NULL, why, n)) == -1)
+		return -1;
+	errno = 0;
+	if (rc != 0)
 		return local_why(why, n, "dnsmasq for the egress policy: "
-		    "exited with status %d (see %s/dnsmasq.log)",
-		    WIFEXITED(status) ? WEXITSTATUS(status) : 128, dir);
-	}
-	if ((child = pid_in(dir)) <= 0 || kill(child, 0) == -1) {
-		errno = 0;
+		    "exited with status %d (see %s/dnsmasq.log)", rc, dir);
+	if ((child = pid_in(dir)) <= 0 || kill(child, 0) == -1)
 		return local_why(why, n, "dnsmasq for the egress policy: no "
 		    "pid file");
-	}
 	return child;
 }
 

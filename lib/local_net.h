@@ -27,11 +27,13 @@ pid_t local_net_start(pid_t pid, const char *sock, int exit_fd, int deny,
     char *why, size_t n);
 
 /*
- * fork(), but the child's end sends no SIGCHLD, so that a thread can
- * wait for it (waitpid with __WALL) while another reaps every child
- * that signals. No fork handlers run in the child: it may only exec.
+ * Run the program at path with argv in the network namespace of process
+ * pid (with cgroup, where nft finds cgroup v2 paths), input on its stdin
+ * (NULL: none), its signals unblocked. Its exit status (128: killed), or
+ * -1 with why. Safe in a thread while another reaps every child.
  */
-pid_t local_net_fork(void);
+int local_net_run(pid_t pid, int cgroup, const char *path,
+    char *const argv[], const char *input, char *why, size_t n);
 
 /*
  * Run nft -f with rules in the network namespace of process pid. 0, or
