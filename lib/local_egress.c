@@ -2,14 +2,12 @@
  * local_egress.c — a sandbox's egress policy as nftables rules and a
  * dnsmasq configuration, and their enforcement in its network namespace.
  */
-#include <sys/wait.h>
 
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
