@@ -274,6 +274,22 @@ nft_rules(struct osb_buf *b, const json_t *p, const char *cg, int level)
 	    "\t\t%s\n\t}\n}\n", strcmp(d, "allow") == 0 ? "accept" : "drop");
 }
 
+/* A name's rule in dnsmasq covers the names under it too: they go back
+ * to the default, unless a rule of *.name says otherwise. */
+static void
+exact(struct osb_buf *b, const json_t *p, const char *t, const char *d)
+{
+	char star[260];
+
+	snprintf(star, sizeof(star), "*.%s", t);
+	if (has_target(json_object_get(p, "egress"), star))
+		return;
+	if (strcmp(d, "deny") == 0)
+		bprintf(b, "address=/%s/\n", star);
+	else
+		bprintf(b, "server=/%s/#\n", star);
+}
+
 /* dnsmasq's configuration for policy: denied names answered NXDOMAIN,
  * allowed ones forwarded and their addresses put in the sets. */
 static void
@@ -300,15 +316,16 @@ dnsmasq_conf(struct osb_buf *b, const json_t *p, const char *dir,
 		    local_egress_kind(t) != EGRESS_WILDCARD)
 			continue;
 		if (strcmp(json_string_value(json_object_get(r, "action")),
-		    "deny") == 0) {
+		    "deny") == 0)
 			bprintf(b, "address=/%s/\n", t);
-			continue;
-		}
-		/* nftset takes no "*.": the base name's set takes
-		 * only what was forwarded, the wildcard's names. */
-		bprintf(b, "server=/%s/%s\nnftset=/%s/4#inet#osb#dns4,"
-		    "6#inet#osb#dns6\n", t, up, strncmp(t, "*.", 2) == 0 ?
-		    t + 2 : t);
+		else
+			/* nftset takes no "*.": the base name's set takes
+			 * only what was forwarded, the wildcard's names. */
+			bprintf(b, "server=/%s/%s\nnftset=/%s/4#inet#osb#dns4,"
+			    "6#inet#osb#dns6\n", t, up,
+			    strncmp(t, "*.", 2) == 0 ? t + 2 : t);
+		if (local_egress_kind(t) == EGRESS_NAME)
+			exact(b, p, t, d);
 	}
 }
 

@@ -84,10 +84,11 @@ test_expect_success 'a policy with rules is accepted and shown' '
 	test "$(json_get s.json networkPolicy egress 2 target)" = "$NET.13/32"
 '
 
-test_expect_success 'an allowed name resolves and is reached' '
+test_expect_success 'an allowed name resolves and is reached, not names under it' '
 	osb-exec "$S" -- getent hosts allowed.test >out &&
 	printf "%-15s %s\n" "$NET.10" allowed.test >expect && test_cmp expect out &&
-	test "$(reach "$S" allowed.test)" = 200
+	test "$(reach "$S" allowed.test)" = 200 &&
+	expect_code 2 osb-exec "$S" -- getent hosts sub.allowed.test
 '
 
 test_expect_success 'a denied name is NXDOMAIN' '
@@ -244,6 +245,7 @@ test_expect_success 'default allow: only what is denied is not reached' '
 	test "$(reach "$A" allowed.test)" = 200 &&
 	test "$(reach "$A" "$NET.11")" = 200 &&
 	expect_code 2 osb-exec "$A" -- getent hosts denied.test &&
+	osb-exec "$A" -- getent hosts sub.denied.test &&
 	test "$(reach "$A" other.test)" = 000
 '
 
