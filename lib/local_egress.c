@@ -251,6 +251,8 @@ nft_rules(struct osb_buf *b, const json_t *p, const char *cg, int level)
 	    "\t}\n"
 	    "\tchain output {\n"
 	    "\t\ttype filter hook output priority 0; policy accept;\n"
+	    /* First: the packets of a transfer cost no socket lookup. */
+	    "\t\tct state established,related accept\n"
 	    "\t\tsocket cgroupv2 level %d \"%s\" jump sandbox\n"
 	    "\t}\n"
 	    "\tchain sandbox {\n"
