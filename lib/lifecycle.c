@@ -658,6 +658,21 @@ osb_lifecycle_execd(struct osb_lifecycle *lc, const char *id,
 	return rc;
 }
 
+/* Port of sandbox id as an endpoint with the headers it wants. */
+int
+osb_lifecycle_port(struct osb_lifecycle *lc, const char *id, int port,
+    struct osb_endpoint *ep, struct osb_error *err)
+{
+	json_t *doc;
+	int rc;
+
+	if (osb_lifecycle_endpoint(lc, id, port, &doc, err) == -1)
+		return -1;
+	rc = endpoint_from_json(lc, id, doc, ep, err);
+	json_decref(doc);
+	return rc;
+}
+
 /* Does sandbox sb's state match one of q's states (any, when none)? */
 static int
 state_matches(const json_t *sb, const struct osb_list_query *q)

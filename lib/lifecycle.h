@@ -62,6 +62,10 @@ int osb_lifecycle_complete_id(struct osb_lifecycle *, const char *prefix,
 /* The execd of sandbox id as an endpoint with its headers. */
 int osb_lifecycle_execd(struct osb_lifecycle *, const char *id,
     struct osb_endpoint *, struct osb_error *);
+/* Port of sandbox id (the egress API's, 18080) as an endpoint with the
+ * headers the lifecycle API names for it. */
+int osb_lifecycle_port(struct osb_lifecycle *, const char *id, int port,
+    struct osb_endpoint *, struct osb_error *);
 
 /* Filter and page a whole list as GET /sandboxes does (serve and local
  * mode share it). Returns a new ListSandboxesResponse. */

@@ -20,6 +20,7 @@
 
 #include "local.h"
 #include "local_event.h"
+#include "local_egress_api.h"
 #include "local_net.h"
 #include "local_plan.h"
 #include "local_runc.h"
@@ -629,7 +630,8 @@ osb_local_endpoint(struct osb_local *l, const char *id, int port,
 		json_decref(rec);
 		return -1;
 	}
-	if (port != EXECD_PORT && (local_path(l, id, "network.sock",
+	if (port != EXECD_PORT && port != LOCAL_EGRESS_PORT &&
+	    (local_path(l, id, "network.sock",
 	    sock) == -1 || local_net_publish(sock, addr, port, why,
 	    sizeof(why)) == -1)) {
 		osb_error_set(err, 500, RUNTIME, "endpoint of sandbox %s: %s",
@@ -642,6 +644,12 @@ osb_local_endpoint(struct osb_local *l, const char *id, int port,
 	if (port == EXECD_PORT && token != NULL)
 		json_object_set_new(json_object_get(*endpoint, "headers"),
 		    "X-EXECD-ACCESS-TOKEN", json_string(token));
+	/* The egress API is the supervisor's, on the host: no port of
+	 * the sandbox's to publish. */
+	token = local_runtime_str(rec, "egressToken");
+	if (port == LOCAL_EGRESS_PORT && token != NULL)
+		json_object_set_new(json_object_get(*endpoint, "headers"),
+		    LOCAL_EGRESS_HEADER, json_string(token));
 	json_decref(rec);
 	return 0;
 }

@@ -2,6 +2,7 @@
  * local_net.c — slirp4netns for a sandbox's network namespace, its API
  * for publishing ports, and nftables for a deny-all policy.
  */
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -73,38 +74,119 @@ local_net_address(const struct osb_local *l, char *addr)
 	}
 }
 
-/* Run nft with rules in the network namespace of pid. 0 or -1. */
-static int
-apply_rules(pid_t pid, const char *rules, char *why, size_t n)
+/* In nft's child: the cgroup2 hierarchy at /sys/fs/cgroup, where nft
+ * looks for the paths of "socket cgroupv2" (hosts with both
+ * hierarchies have it at /sys/fs/cgroup/unified). */
+static void
+cgroup2_at_root(void)
 {
-	char nft[PATH_MAX], ns[64];
-	int p[2], status, fd;
+	if (access("/sys/fs/cgroup/unified/cgroup.procs", F_OK) != 0)
+		return;
+	if (unshare(CLONE_NEWNS) == 0 &&
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0)
+		(void)mount("/sys/fs/cgroup/unified", "/sys/fs/cgroup", NULL,
+		    MS_BIND, NULL);
+}
+
+/*
+ * The middle process of local_net_run: into the network namespace
+ * (ns, an open descriptor), then the command as its child, whose exit
+ * status goes to report as one byte. Its own status tells nothing.
+ */
+static void __attribute__((noreturn))
+run_middle(int ns, int cgroup, const char *path, char *const argv[],
+    const int in[2], int report)
+{
+	unsigned char code = 126;
+	sigset_t none;
+	int status = 0;
+	pid_t c;
+
+	close(in[1]);
+	if (setns(ns, CLONE_NEWNET) == 0) {
+		if (cgroup)
+			cgroup2_at_root();
+		if ((c = fork()) == 0) {
+			/* The supervisor blocks signals for its signalfd:
+			 * a daemon must still end on SIGTERM. */
+			sigemptyset(&none);
+			sigprocmask(SIG_SETMASK, &none, NULL);
+			dup2(in[0], STDIN_FILENO);
+			execv(path, argv);
+			_exit(127);
+		}
+		while (c > 0 && waitpid(c, &status, 0) == -1 && errno == EINTR)
+			;
+		code = c == -1 ? 125 : WIFEXITED(status) ?
+		    (unsigned char)WEXITSTATUS(status) : 128;
+	}
+	(void)!write(report, &code, 1);
+	_exit(0);
+}
+
+int
+local_net_run(pid_t pid, int cgroup, const char *path, char *const argv[],
+    const char *input, char *why, size_t n)
+{
+	char ns[64];
+	unsigned char code;
+	int in[2] = { -1, -1 }, rep[2] = { -1, -1 }, fd, rc = -1;
 	pid_t child;
+
+	snprintf(ns, sizeof(ns), "/proc/%d/ns/net", (int)pid);
+	if ((fd = open(ns, O_RDONLY | O_CLOEXEC)) == -1)
+		return local_why(why, n, "the sandbox's network namespace");
+	if (pipe2(in, O_CLOEXEC) == -1 || pipe2(rep, O_CLOEXEC) == -1 ||
+	    (child = fork()) == -1) {
+		local_why(why, n, "run %s", argv[0]);
+		goto out;
+	}
+	if (child == 0)
+		run_middle(fd, cgroup, path, argv, in, rep[1]);
+	close(rep[1]);
+	rep[1] = -1;
+	close(in[0]);
+	in[0] = -1;
+	if (input != NULL)
+		(void)osb_write_all(in[1], input, strlen(input));
+	close(in[1]);
+	in[1] = -1;
+	/* The status comes down the pipe: whoever reaps the middle
+	 * process (the supervisor reaps every child) does not matter. */
+	if (read(rep[0], &code, 1) == 1)
+		rc = code;
+	else
+		local_why(why, n, "run %s: it ended without a word", argv[0]);
+	(void)waitpid(child, NULL, 0);
+out:
+	close(fd);
+	if (in[0] != -1)
+		close(in[0]);
+	if (in[1] != -1)
+		close(in[1]);
+	if (rep[0] != -1)
+		close(rep[0]);
+	if (rep[1] != -1)
+		close(rep[1]);
+	return rc;
+}
+
+int
+local_net_nft(pid_t pid, const char *rules, char *why, size_t n)
+{
+	char nft[PATH_MAX];
+	char *argv[] = { "nft", "-f", "-", NULL };
+	int rc;
 
 	if (local_find_tool("nft", nft, why, n) == -1)
 		return -1;
-	snprintf(ns, sizeof(ns), "/proc/%d/ns/net", (int)pid);
-	if (pipe2(p, O_CLOEXEC) == -1 || (child = fork()) == -1) {
-		snprintf(why, n, "run nft: %s", strerror(errno));
-		return -1;
-	}
-	if (child == 0) {
-		if ((fd = open(ns, O_RDONLY)) == -1 ||
-		    setns(fd, CLONE_NEWNET) == -1)
-			_exit(126);
-		dup2(p[0], STDIN_FILENO);
-		execl(nft, "nft", "-f", "-", (char *)NULL);
-		_exit(127);
-	}
-	close(p[0]);
-	(void)osb_write_all(p[1], rules, strlen(rules));
-	close(p[1]);
-	while (waitpid(child, &status, 0) == -1 && errno == EINTR)
-		;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+	if ((rc = local_net_run(pid, 1, nft, argv, rules, why, n)) == 0)
 		return 0;
-	snprintf(why, n, "nft in the sandbox's network namespace: exited "
-	    "with status %d", WIFEXITED(status) ? WEXITSTATUS(status) : 128);
+	if (rc > 0) {
+		errno = 0;
+		local_why(why, n, "nft in the sandbox's network namespace: "
+		    "exited with status %d", rc);
+	}
 	return -1;
 }
 
@@ -179,7 +261,7 @@ local_net_start(pid_t pid, const char *sock, int exit_fd, int deny,
 		return -1;
 	}
 	close(ready[0]);
-	if (deny && apply_rules(pid, deny_rules, why, n) == -1) {
+	if (deny && local_net_nft(pid, deny_rules, why, n) == -1) {
 		kill(child, SIGKILL);
 		waitpid(child, &status, 0);
 		return -1;

@@ -27,6 +27,21 @@ pid_t local_net_start(pid_t pid, const char *sock, int exit_fd, int deny,
     char *why, size_t n);
 
 /*
+ * Run the program at path with argv in the network namespace of process
+ * pid (with cgroup, where nft finds cgroup v2 paths), input on its stdin
+ * (NULL: none), its signals unblocked. Its exit status (128: killed), or
+ * -1 with why. Safe in a thread while another reaps every child.
+ */
+int local_net_run(pid_t pid, int cgroup, const char *path,
+    char *const argv[], const char *input, char *why, size_t n);
+
+/*
+ * Run nft -f with rules in the network namespace of process pid. 0, or
+ * -1 with why.
+ */
+int local_net_nft(pid_t pid, const char *rules, char *why, size_t n);
+
+/*
  * Publish the sandbox's port at addr:port on the host (done once; again
  * is a no-op). 0, or -1 with why ("port 8080 of 127.3.4.5 is taken").
  */

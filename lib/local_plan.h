@@ -35,6 +35,7 @@ struct local_plan {
 	int rootfs;		/* lower is one; else the host root */
 	struct local_limits limits;
 	int deny_net;		/* deny-all: nothing leaves the sandbox */
+	json_t *egress;		/* a networkPolicy with rules, or NULL */
 	int64_t timeout_ms;	/* 0: no expiry */
 	struct local_mount *mounts;
 	size_t nmounts;

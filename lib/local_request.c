@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "local_egress.h"
 #include "local_plan.h"
 #include "local_root.h"
 
@@ -378,43 +379,29 @@ take_limits(const json_t *req, json_t *sb, struct local_plan *plan,
 	return 0;
 }
 
-/* networkPolicy: allow-all, or deny with no rules (loopback only);
- * anything else would need an egress filter this runtime lacks. */
+/* networkPolicy: allow-all; deny with no rules (loopback only); or
+ * rules, which the supervisor enforces (local_egress). */
 static int
 take_network(const json_t *req, json_t *sb, struct local_plan *plan,
     struct osb_error *err)
 {
-	const json_t *np = json_object_get(req, "networkPolicy"), *egress;
-	const char *action, *k;
-	json_t *v;
+	const json_t *np = json_object_get(req, "networkPolicy");
+	const char *action;
+	char why[256];
 
 	if (absent(np))
 		return 0;
-	if (!json_is_object(np))
-		return invalid(err, "networkPolicy: must be an object");
-	json_object_foreach((json_t *)np, k, v) {
-		if (strcmp(k, "defaultAction") != 0 && strcmp(k, "egress") != 0)
-			return invalid(err, "networkPolicy.%s: unknown field",
-			    k);
-	}
+	if (local_egress_check(np, "networkPolicy", why, sizeof(why)) == -1)
+		return invalid(err, "%s", why);
 	json_object_set(sb, "networkPolicy", (json_t *)np);
 	if (json_object_size(np) == 0)
 		return 0;
-	action = absent(json_object_get(np, "defaultAction")) ? "deny" :
-	    json_string_value(json_object_get(np, "defaultAction"));
-	if (action == NULL || (strcmp(action, "allow") != 0 &&
-	    strcmp(action, "deny") != 0))
-		return invalid(err, "networkPolicy.defaultAction: must be "
-		    "allow or deny");
-	egress = json_object_get(np, "egress");
-	if (!absent(egress) && !json_is_array(egress))
-		return invalid(err, "networkPolicy.egress: must be an array of "
-		    "rules");
-	if (json_array_size(egress) > 0)
-		return invalid(err, "networkPolicy.egress: the local runtime "
-		    "cannot enforce egress rules yet; it enforces allow-all, "
-		    "or defaultAction deny with no rules (loopback only)");
-	plan->deny_net = strcmp(action, "deny") == 0;
+	action = json_string_value(json_object_get(np, "defaultAction"));
+	if (json_array_size(json_object_get(np, "egress")) > 0) {
+		plan->egress = local_egress_normal(np);
+		return 0;
+	}
+	plan->deny_net = action == NULL || strcmp(action, "deny") == 0;
 	return 0;
 }
 
@@ -688,4 +675,6 @@ local_plan_free(struct local_plan *plan)
 	plan->entrypoint = plan->env = NULL;
 	plan->mounts = NULL;
 	plan->nmounts = 0;
+	json_decref(plan->egress);
+	plan->egress = NULL;
 }

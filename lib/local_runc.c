@@ -22,7 +22,8 @@
 /* The Debian package each tool comes in. */
 static const char *const packages[][2] = { { "runc", "runc" },
     { "crun", "crun" }, { "runsc", "gvisor (gVisor's runsc)" },
-    { "slirp4netns", "slirp4netns" }, { "nft", "nftables" } };
+    { "slirp4netns", "slirp4netns" }, { "nft", "nftables" },
+    { "dnsmasq", "dnsmasq-base" } };
 
 /* The package that has name, or name itself. */
 static const char *

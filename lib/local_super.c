@@ -30,6 +30,8 @@
 
 #include "local_bundle.h"
 #include "local_event.h"
+#include "local_egress.h"
+#include "local_egress_api.h"
 #include "local_net.h"
 #include "local_root.h"
 #include "local_runc.h"
@@ -47,6 +49,7 @@ struct super {
 	pid_t init;		/* its pid 1, our child once created */
 	pid_t slirp;		/* its network */
 	int slirp_hold;		/* slirp4netns ends when this closes */
+	pid_t dns;		/* dnsmasq of its egress policy, 0: none */
 	int created;		/* the runtime knows the container */
 	int listening;		/* init has execd's socket */
 	int report_fd;		/* to the CLI until it has its answer */
@@ -55,6 +58,7 @@ struct super {
 	char address[16];	/* its ports are published here */
 	char stage[PATH_MAX];	/* where the runtime finds its root */
 	char token[33];
+	char egress_token[33];	/* for its egress API, never in it */
 	char runtime[PATH_MAX];	/* the OCI runtime's full path */
 	int rootless;		/* not root: in a user namespace of ours */
 	char entry_text[240];	/* why the entrypoint could not start */
@@ -190,6 +194,8 @@ kill_tree(struct super *s)
 			;
 		s->slirp = 0;
 	}
+	local_egress_api_stop();
+	local_egress_stop(&s->dns);
 	/* The root's mounts are in our namespace: gone before the tree. */
 	if (s->stage[0] != '\0') {
 		local_root_unmount(s->stage);
@@ -313,6 +319,7 @@ first_record(struct super *s, const json_t *rec)
 	    json_integer(local_proc_start(getpid())));
 	json_object_set_new(rt, "address", json_string(s->address));
 	json_object_set_new(rt, "token", json_string(s->token));
+	json_object_set_new(rt, "egressToken", json_string(s->egress_token));
 	json_object_set_new(rt, "runtime", json_string(s->runtime));
 	fd = local_lock(s->l, s->id);
 	if (local_write(s->l, s->id, copy, &err) == -1)
@@ -344,6 +351,25 @@ note_rlimits(struct super *s)
 		snprintf(s->note + len, sizeof(s->note) - len, "%s%s",
 		    len ? "; " : "", notes[i]);
 	}
+}
+
+/* The egress API on the sandbox's address, with the policy enforced
+ * now (deny-all without rules is one too). */
+static void
+start_egress_api(struct super *s)
+{
+	json_t *deny = json_pack("{s:s, s:[]}", "defaultAction", "deny",
+	    "egress");
+	const json_t *p = s->plan->egress != NULL ? s->plan->egress :
+	    s->plan->deny_net ? deny : NULL;
+	char why[256];
+
+	if (local_egress_api_start(s->address, s->egress_token, s->init, p,
+	    s->sbdir, &s->dns, why, sizeof(why)) == -1) {
+		json_decref(deny);
+		fail_create(s, "the egress API: %s", why);
+	}
+	json_decref(deny);
 }
 
 /* The root, the bundle, the container created (init waiting to be
@@ -407,6 +433,11 @@ start_sandbox(struct super *s)
 	    s->plan->deny_net, why, sizeof(why))) == -1)
 		fail_create(s, "%s", why);
 	close(hold[0]);
+	if (s->plan->egress != NULL && local_egress_apply(s->init,
+	    s->plan->egress, s->sbdir, &s->dns, why, sizeof(why)) == -1)
+		fail_create(s, "%s", why);
+	if (!s->rootless)
+		start_egress_api(s);
 	if (local_net_publish(sock, s->address, LOCAL_EXECD_PORT, why,
 	    sizeof(why)) == -1)
 		fail_create(s, "%s", why);
@@ -778,6 +809,9 @@ supervise(struct super *s, const json_t *rec)
 	arc4random_buf(raw, sizeof(raw));
 	for (i = 0; i < sizeof(raw); i++)
 		snprintf(s->token + 2 * i, 3, "%02x", raw[i]);
+	arc4random_buf(raw, sizeof(raw));
+	for (i = 0; i < sizeof(raw); i++)
+		snprintf(s->egress_token + 2 * i, 3, "%02x", raw[i]);
 	local_net_address(s->l, s->address);
 	if (local_find_tool(s->l->runtime, s->runtime, why, sizeof(why)) == -1)
 		strlcpy(s->runtime, s->l->runtime, sizeof(s->runtime));

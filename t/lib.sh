@@ -410,7 +410,7 @@ ev_is() {
 
 # sandbox_pids: the supervisors (not yet reaped) of the sandboxes under
 # this script's $XDG_STATE_HOME, their inits and slirp4netns: three a
-# sandbox.
+# sandbox, and the dnsmasq of an egress policy.
 sandbox_pids() {
 	local d sups=" "
 	for d in /proc/[0-9]*; do
@@ -424,7 +424,7 @@ sandbox_pids() {
 	# Their sandboxes' inits and networks, and a network left behind.
 	for d in /proc/[0-9]*; do
 		case $(cat "$d/comm" 2>/dev/null) in
-		osb-init|slirp4netns) ;;
+		osb-init|slirp4netns|dnsmasq) ;;
 		*) continue ;;
 		esac
 		grep -q '^State:[[:space:]]*Z' "$d/status" 2>/dev/null && continue

@@ -181,10 +181,10 @@ test_expect_success 'allow-all policies are kept' '
 	if [ -n "$HOSTIP" ]; then reach "$A" "$HOSTIP" $Q; fi
 '
 
-test_expect_success 'egress rules cannot be enforced here: a 400, never ignored' '
-	echo "{\"defaultAction\": \"deny\", \"egress\": [{\"action\": \"allow\", \"target\": \"pypi.org\"}]}" >np.json &&
+test_expect_success 'a policy that is not one: a 400 saying why' '
+	echo "{\"defaultAction\": \"deny\", \"egress\": [{\"action\": \"let\", \"target\": \"pypi.org\"}]}" >np.json &&
 	expect_code 1 osb-sandbox create --network-policy-file np.json &&
-	stderr_is "osb-sandbox: create sandbox: networkPolicy.egress: the local runtime cannot enforce egress rules yet; it enforces allow-all, or defaultAction deny with no rules (loopback only) (400 INVALID_REQUEST)" &&
+	stderr_is "osb-sandbox: create sandbox: networkPolicy.egress[0].action: must be allow or deny (400 INVALID_REQUEST)" &&
 	echo "{\"defaultAction\": \"block\"}" >np.json &&
 	expect_code 1 osb-sandbox create --network-policy-file np.json &&
 	stderr_is "osb-sandbox: create sandbox: networkPolicy.defaultAction: must be allow or deny (400 INVALID_REQUEST)" &&
