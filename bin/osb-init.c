@@ -97,9 +97,10 @@ drop_token(void)
 	*q = NULL;
 }
 
-/* In a child about to exec: default signals, its own session. */
+/* In a child about to exec: default signals, its own session; execd
+ * works from /, the entrypoint where the image's WorkingDir put init. */
 static void
-child_setup(void)
+child_setup(int to_root)
 {
 	sigset_t none;
 	int sig;
@@ -109,7 +110,8 @@ child_setup(void)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	setsid();
-	(void)!chdir("/");
+	if (to_root)
+		(void)!chdir("/");
 }
 
 /* Start osb-execd: the socket as its fd 3, its log as stdout and
@@ -122,7 +124,7 @@ start_execd(char **argv, int sock)
 
 	if (pid != 0)
 		return pid;
-	child_setup();
+	child_setup(1);
 	/* The socket takes descriptor 3: the event pipe moves aside. */
 	ev = fcntl(LOCAL_EVENT_FD, F_DUPFD_CLOEXEC, 10);
 	dup2(LOCAL_EXECD_LOG_FD, STDOUT_FILENO);
@@ -158,7 +160,7 @@ start_entrypoint(char **argv)
 		return pid;
 	}
 	close(started[0]);
-	child_setup();
+	child_setup(0);
 	if ((null = open("/dev/null", O_RDONLY)) != -1 && null != 0) {
 		dup2(null, STDIN_FILENO);
 		close(null);

@@ -235,7 +235,7 @@ local_bundle_write(const struct local_bundle *b, char *why, size_t n)
 	    b->stage);
 	o = (struct local_oci){ host, rootfs, args, env, &b->plan->limits,
 	    b->vols, b->plan->nmounts, e.binds, cgroups_path(b, cg, sizeof(cg)),
-	    seccomp, LOCAL_ID_BASE, b->rootless };
+	    seccomp, LOCAL_ID_BASE, b->rootless, b->plan->cwd };
 	config = env && args ? local_oci_config(&o) : NULL;
 	rc = config ? json_dump_file(config, "config.json", JSON_INDENT(1)) :
 	    -1;

@@ -31,6 +31,17 @@ load_file(const char *opt, const char *path)
 	return doc;
 }
 
+/* Does the local runtime take the entrypoint from the image (a registry
+ * image's Entrypoint and Cmd)? Servers need one in the request. */
+static int
+image_runs_itself(const struct ctx *c, const json_t *req)
+{
+	const char *uri = json_string_value(json_object_get(
+	    json_object_get(req, "image"), "uri"));
+
+	return osb_lifecycle_is_local(c->lc) && uri != NULL && *uri != '/';
+}
+
 /* The image: -i, [defaults] image, or (here only) the host's root. */
 static int
 set_image(struct ctx *c, json_t *req)
@@ -96,9 +107,12 @@ set_maps(struct ctx *c, json_t *req)
 	json_object_set_new(req, "resourceLimits", c->o.resources ?
 	    json_incref(c->o.resources) : json_pack("{s:s, s:s}", "cpu",
 	    DEFAULT_CPU, "memory", DEFAULT_MEMORY));
-	json_object_set_new(req, "entrypoint", c->o.entrypoint ?
-	    json_incref(c->o.entrypoint) : json_pack("[s, s, s]", "tail", "-f",
-	    "/dev/null"));
+	if (c->o.entrypoint != NULL)
+		json_object_set_new(req, "entrypoint",
+		    json_incref(c->o.entrypoint));
+	else if (!image_runs_itself(c, req))
+		json_object_set_new(req, "entrypoint", json_pack("[s, s, s]",
+		    "tail", "-f", "/dev/null"));
 }
 
 /* --network-policy-file (defaultAction deny unless it says) and

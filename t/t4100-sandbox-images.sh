@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Registry images: pulled with skopeo from a registry of our own on
+# loopback (with and without htpasswd auth), unpacked once into the cache
+# under the state directory, their layers and whiteouts honoured and
+# their config (Env, WorkingDir, Entrypoint/Cmd) applied.
+. "$(dirname "$0")/lib.sh"
+for tool in skopeo umoci docker-registry busybox htpasswd; do
+	command -v "$tool" >/dev/null ||
+		skip_all "no $tool (make deps installs it)"
+done
+REG_PIDS=""
+trap 'stop_sandboxes; for p in $REG_PIDS; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; t_cleanup' EXIT
+
+# start_registry NAME [AUTH-FILE]: a registry on a free loopback port,
+# its storage under $TMP/NAME; its address in $REG.
+start_registry() {
+	local port
+	port=$(free_port)
+	mkdir -p "$TMP/$1"
+	{
+		echo "version: 0.1"
+		echo "log: {level: error}"
+		echo "storage: {filesystem: {rootdirectory: $TMP/$1/store}}"
+		echo "http: {addr: 127.0.0.1:$port}"
+		[ -z "${2:-}" ] ||
+			echo "auth: {htpasswd: {realm: osb-test, path: $2}}"
+	} >"$TMP/$1/config.yml"
+	docker-registry serve "$TMP/$1/config.yml" >"$TMP/$1/log" 2>&1 &
+	REG_PIDS="${REG_PIDS:+$REG_PIDS }$!"
+	REG=127.0.0.1:$port
+	wait_http "http://$REG/v2/"
+}
+
+# The test image: busybox in a first layer with /gone/file, a second
+# layer that deletes /gone (a whiteout) and adds /etc/two, and a config.
+make_image() {
+	local b=$TMP/bundle r=$TMP/bundle/rootfs c
+	umoci init --layout "$TMP/layout" &&
+	umoci new --image "$TMP/layout:img" &&
+	umoci unpack --image "$TMP/layout:img" "$b" &&
+	mkdir -p "$r/bin" "$r/etc" "$r/gone" "$r/work" &&
+	cp "$(command -v busybox)" "$r/bin/busybox" &&
+	for c in sh cat ls echo sleep tail pwd env test readlink; do
+		ln -s busybox "$r/bin/$c" || return 1
+	done &&
+	echo bye >"$r/gone/file" && echo one >"$r/etc/one" &&
+	umoci repack --image "$TMP/layout:img" "$b" &&
+	rm -r "$r/gone" && echo two >"$r/etc/two" &&
+	umoci repack --image "$TMP/layout:img" "$b" &&
+	umoci config --image "$TMP/layout:img" --config.env PATH=/bin \
+		--config.env GREETING=hello --config.env WHO=image \
+		--config.workingdir /work \
+		--config.cmd sleep --config.cmd 86400
+}
+
+# push TAG: the test image to the registry at $REG as test/img:TAG.
+push() {
+	local tag=$1
+	shift
+	skopeo copy -q --dest-tls-verify=false "$@" "oci:$TMP/layout:img" \
+		"docker://$REG/test/img:$tag" >/dev/null
+}
+
+make_image >"$TMP/make.log" 2>&1 ||
+	{ echo "Bail out! building the test image failed"; exit 1; }
+start_registry open && OPEN=$REG && push v1 ||
+	{ echo "Bail out! the registry did not take the image"; exit 1; }
+htpasswd -Bbc "$TMP/htpasswd" tester s3cret 2>/dev/null &&
+	start_registry locked "$TMP/htpasswd" && LOCKED=$REG &&
+	push v1 --dest-creds tester:s3cret ||
+	{ echo "Bail out! the registry with auth did not take the image"; exit 1; }
+IMG=$OPEN/test/img:v1
+CACHE=$XDG_STATE_HOME/osb/images
+
+test_expect_success 'create pulls the image; the sandbox runs its Cmd' '
+	S=$(osb-sandbox create -q -i "$IMG") &&
+	osb-exec "$S" -- "cat /etc/one /etc/two; readlink /proc/1/exe" >out &&
+	printf "one\ntwo\n/.osb/osb-init\n" >expect && test_cmp expect out &&
+	osb-sandbox get -o json "$S" >get.json &&
+	json_get get.json image uri >out && echo "$IMG" >expect &&
+	test_cmp expect out &&
+	echo "$(json_get get.json entrypoint 0) $(json_get get.json entrypoint 1)" >out &&
+	echo "sleep 86400" >expect && test_cmp expect out
+'
+
+test_expect_success 'the whiteout of the second layer is honoured' '
+	expect_code 1 osb-exec "$S" -- test -e /gone
+'
+
+test_expect_success 'the image config applies: Env, WorkingDir; the request env wins' '
+	osb-exec "$S" -- "echo \$GREETING \$WHO \$PATH" >out &&
+	echo "hello image /bin" >expect && test_cmp expect out &&
+	osb-exec "$S" -- "readlink /proc/\$(cat /proc/1/task/1/children | cut -d\" \" -f2)/cwd" >out &&
+	echo /work >expect && test_cmp expect out &&
+	T=$(osb-sandbox create -q -i "$IMG" -e WHO=request) &&
+	osb-exec "$T" -- "echo \$GREETING \$WHO" >out &&
+	echo "hello request" >expect && test_cmp expect out
+'
+
+test_expect_success 'the second create is a cache hit: nothing is pulled again' '
+	ls "$CACHE/roots" >roots.before &&
+	test $(wc -l <roots.before) = 1 &&
+	kill -STOP ${REG_PIDS%% *} &&
+	U=$(osb-sandbox create -q -i "$IMG" --entrypoint tail \
+		--entrypoint -f --entrypoint /dev/null); rc=$?
+	kill -CONT ${REG_PIDS%% *} &&
+	test $rc = 0 &&
+	osb-exec "$U" -- cat /etc/two >out && echo two >expect &&
+	test_cmp expect out &&
+	ls "$CACHE/roots" >roots.after && test_cmp roots.before roots.after &&
+	osb-sandbox get -o json "$U" >get.json &&
+	json_get get.json entrypoint 0 >out && echo tail >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 'writes stay in the sandbox, never in the cached image' '
+	osb-exec "$U" -- "echo changed >/etc/one" &&
+	osb-exec "$S" -- cat /etc/one >out && echo one >expect &&
+	test_cmp expect out &&
+	test "$(cat "$CACHE"/roots/*/rootfs/etc/one)" = one
+'
+
+test_expect_success 'a missing tag: the registry'"'"'s reason' '
+	expect_code 1 osb-sandbox create -i "$OPEN/test/img:nope" &&
+	stderr_is "osb-sandbox: create sandbox: image $OPEN/test/img:nope: reading manifest nope in $OPEN/test/img: manifest unknown (400 INVALID_REQUEST)" &&
+	test -z "$(ls "$CACHE/tmp")"
+'
+
+test_expect_success 'a registry that wants auth: refused without it, pulled with it' '
+	expect_code 1 osb-sandbox create -i "$LOCKED/test/img:v1" &&
+	grep_q "^osb-sandbox: create sandbox: image $LOCKED/test/img:v1: .*unauthorized.* (400 INVALID_REQUEST)$" err &&
+	expect_code 1 osb-sandbox create -i "$LOCKED/test/img:v1" \
+		--image-auth-username tester --image-auth-password wrong &&
+	grep_q "unauthorized" err &&
+	V=$(osb-sandbox create -q -i "$LOCKED/test/img:v1" \
+		--image-auth-username tester --image-auth-password s3cret) &&
+	osb-exec "$V" -- "echo \$GREETING" >out && echo hello >expect &&
+	test_cmp expect out &&
+	! grep -rq s3cret "$CACHE/refs"
+'
+
+test_expect_success 'the same image under another name is unpacked once' '
+	test $(ls "$CACHE/roots" | wc -l) = 1 &&
+	test $(ls "$CACHE/refs" | wc -l) = 2
+'
+
+test_expect_success 'an oci-archive is an image too' '
+	skopeo copy -q "oci:$TMP/layout:img" "oci-archive:$TMP/img.tar" >/dev/null &&
+	W=$(osb-sandbox create -q -i "oci-archive:$TMP/img.tar") &&
+	osb-exec "$W" -- cat /etc/two >out && echo two >expect &&
+	test_cmp expect out
+'
+
+test_done
