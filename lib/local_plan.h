@@ -45,6 +45,7 @@ struct local_plan {
 	json_t *image_args;	/* Entrypoint + Cmd, or NULL */
 	json_t *image_env;	/* ["KEY=VALUE", ...], or NULL */
 	char cwd[PATH_MAX];	/* WorkingDir; "" for / */
+	long uid, gid;		/* User, resolved; 0: root */
 };
 
 /*

@@ -199,6 +199,8 @@ take_registry_image(const struct osb_local *l, const char *uri,
 	plan->image_env = json_incref(img.env);
 	if (strcmp(img.cwd, "/") != 0)
 		strlcpy(plan->cwd, img.cwd, sizeof(plan->cwd));
+	plan->uid = img.uid;
+	plan->gid = img.gid;
 	json_object_set_new(rec_image, "digest", json_string(img.digest));
 	if (img.pulled)
 		snprintf(plan->note, sizeof(plan->note), "pulled %s", uri);

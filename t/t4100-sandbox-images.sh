@@ -50,20 +50,24 @@ make_image() {
 	umoci config --image "$TMP/layout:img" --config.env PATH=/bin \
 		--config.env GREETING=hello --config.env WHO=image \
 		--config.workingdir /work \
-		--config.cmd sleep --config.cmd 86400
+		--config.cmd sleep --config.cmd 86400 &&
+	umoci config --image "$TMP/layout:img" --tag user \
+		--config.user 1234:5678
 }
 
-# push TAG: the test image to the registry at $REG as test/img:TAG.
+# push TAG [SKOPEO-ARGS...]: the test image (tag img, or user: the same
+# with a User) to the registry at $REG as test/img:TAG.
 push() {
-	local tag=$1
+	local tag=$1 src=img
 	shift
-	skopeo copy -q --dest-tls-verify=false "$@" "oci:$TMP/layout:img" \
+	[ "$tag" = user ] && src=user
+	skopeo copy -q --dest-tls-verify=false "$@" "oci:$TMP/layout:$src" \
 		"docker://$REG/test/img:$tag" >/dev/null
 }
 
 make_image >"$TMP/make.log" 2>&1 ||
 	{ echo "Bail out! building the test image failed"; exit 1; }
-start_registry open && OPEN=$REG && push v1 ||
+start_registry open && OPEN=$REG && push v1 && push user ||
 	{ echo "Bail out! the registry did not take the image"; exit 1; }
 htpasswd -Bbc "$TMP/htpasswd" tester s3cret 2>/dev/null &&
 	start_registry locked "$TMP/htpasswd" && LOCKED=$REG &&
@@ -97,9 +101,15 @@ test_expect_success 'the image config applies: Env, WorkingDir; the request env 
 	echo "hello request" >expect && test_cmp expect out
 '
 
+test_expect_success 'the image'"'"'s User runs the entrypoint; execd stays root' '
+	X=$(osb-sandbox create -q -i "$OPEN/test/img:user") &&
+	osb-exec "$X" -- "set -- \$(cat /proc/1/task/1/children); grep -E \"^(Uid|Gid):\" /proc/\$2/status | cut -f1,2; id -u" >out &&
+	printf "Uid:\t1234\nGid:\t5678\n0\n" >expect && test_cmp expect out
+'
+
 test_expect_success 'the second create is a cache hit: nothing is pulled again' '
 	ls "$CACHE/roots" >roots.before &&
-	test $(wc -l <roots.before) = 1 &&
+	test $(wc -l <roots.before) = 2 &&
 	kill -STOP ${REG_PIDS%% *} &&
 	U=$(osb-sandbox create -q -i "$IMG" --entrypoint tail \
 		--entrypoint -f --entrypoint /dev/null); rc=$?
@@ -117,7 +127,8 @@ test_expect_success 'writes stay in the sandbox, never in the cached image' '
 	osb-exec "$U" -- "echo changed >/etc/one" &&
 	osb-exec "$S" -- cat /etc/one >out && echo one >expect &&
 	test_cmp expect out &&
-	test "$(cat "$CACHE"/roots/*/rootfs/etc/one)" = one
+	cat "$CACHE"/roots/*/rootfs/etc/one >out && printf "one\none\n" >expect &&
+	test_cmp expect out
 '
 
 test_expect_success 'a missing tag: the registry'"'"'s reason' '
@@ -140,8 +151,8 @@ test_expect_success 'a registry that wants auth: refused without it, pulled with
 '
 
 test_expect_success 'the same image under another name is unpacked once' '
-	test $(ls "$CACHE/roots" | wc -l) = 1 &&
-	test $(ls "$CACHE/refs" | wc -l) = 2
+	test $(ls "$CACHE/roots" | wc -l) = 2 &&
+	test $(ls "$CACHE/refs" | wc -l) = 3
 '
 
 test_expect_success 'an oci-archive is an image too' '
