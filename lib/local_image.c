@@ -272,7 +272,7 @@ copy_image(const struct osb_local *l, const char *uri, const json_t *auth,
 	    image_path(l, "oci", layout) == -1)
 		return local_why(why, n, "the reference is too long");
 	snprintf(dst, sizeof(dst), "oci:%s:%s", layout, key);
-	snprintf(dfile, sizeof(dfile), "%s.digest", tmp);
+	snprintf(dfile, sizeof(dfile), "%s/digest", tmp);
 	argv[a++] = skopeo;
 	argv[a++] = "--insecure-policy";
 	argv[a++] = "copy";
@@ -442,4 +442,237 @@ local_image_free(struct local_image *img)
 	json_decref(img->args);
 	json_decref(img->env);
 	img->args = img->env = NULL;
+}
+
+int
+local_image_cached(const struct osb_local *l, const char *uri)
+{
+	json_t *rec = read_ref(l, uri);
+	const char *digest = json_string_value(json_object_get(rec, "digest"));
+	char root[PATH_MAX];
+	int yes;
+
+	yes = digest != NULL && root_of(l, digest, root) == 0 &&
+	    access(root, F_OK) == 0;
+	json_decref(rec);
+	return yes;
+}
+
+/* Each record under refs/, loaded, to fn; stops at fn's -1. */
+static int
+each_ref(const struct osb_local *l, int (*fn)(json_t *, const char *,
+    void *), void *arg)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 80];
+	struct dirent *e;
+	json_t *rec;
+	DIR *d;
+	int rc = 0;
+
+	if (image_path(l, "refs", dir) == -1 || (d = opendir(dir)) == NULL)
+		return errno == ENOENT ? 0 : -1;
+	while (rc == 0 && (e = readdir(d)) != NULL) {
+		if (strlen(e->d_name) != 64)	/* ., .., *.tmp */
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if ((rec = json_load_file(path, 0, NULL)) == NULL)
+			continue;
+		rc = fn(rec, e->d_name, arg);
+		json_decref(rec);
+	}
+	closedir(d);
+	return rc;
+}
+
+static int
+list_one(json_t *rec, const char *key, void *arg)
+{
+	json_array_append(arg, rec);
+	return 0;
+}
+
+static int
+by_uri(const void *a, const void *b)
+{
+	return strcmp(json_string_value(json_object_get(*(json_t *const *)a,
+	    "uri")), json_string_value(json_object_get(*(json_t *const *)b,
+	    "uri")));
+}
+
+json_t *
+local_image_list(const struct osb_local *l, struct osb_error *err)
+{
+	json_t *list = json_array(), *sorted, **v;
+	size_t i, n;
+
+	if (each_ref(l, list_one, list) == -1) {
+		osb_error_set(err, 500, RUNTIME, "images: read %s/images/refs: "
+		    "%s", l->dir, strerror(errno));
+		json_decref(list);
+		return NULL;
+	}
+	n = json_array_size(list);
+	if ((v = calloc(n + 1, sizeof(*v))) == NULL)
+		return list;
+	for (i = 0; i < n; i++)
+		v[i] = json_array_get(list, i);
+	qsort(v, n, sizeof(*v), by_uri);
+	sorted = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append(sorted, v[i]);
+	free(v);
+	json_decref(list);
+	return sorted;
+}
+
+int
+local_image_remove(const struct osb_local *l, const char *uri,
+    struct osb_error *err)
+{
+	char key[65], name[80], path[PATH_MAX], why[512];
+	int lock, rc;
+
+	if ((lock = lock_cache(l, why, sizeof(why))) == -1) {
+		osb_error_set(err, 500, RUNTIME, "image %s: %s", uri, why);
+		return -1;
+	}
+	ref_key(uri, key);
+	snprintf(name, sizeof(name), "refs/%s", key);
+	image_path(l, name, path);
+	rc = unlink(path);
+	close(lock);
+	if (rc == -1 && errno == ENOENT)
+		osb_error_set(err, 404, "IMAGE_NOT_FOUND", "image %s: not in "
+		    "the cache", uri);
+	else if (rc == -1)
+		osb_error_set(err, 500, RUNTIME, "image %s: remove %s: %s", uri,
+		    path, strerror(errno));
+	return rc;
+}
+
+/* The digests in use: by a cached image or by a sandbox not yet ended. */
+static int
+keep_ref(json_t *rec, const char *key, void *arg)
+{
+	json_object_set_new(arg, json_string_value(json_object_get(rec,
+	    "digest")) ?: "", json_true());
+	return 0;
+}
+
+static json_t *
+digests_in_use(const struct osb_local *l, struct osb_error *err)
+{
+	json_t *used = json_object(), *rec;
+	char **ids;
+	size_t n, i;
+	const char *d;
+
+	if (local_ids(l, &ids, &n, err) == -1) {
+		json_decref(used);
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		if ((rec = local_read(l, ids[i], err)) == NULL)
+			continue;
+		d = local_runtime_str(rec, "imageDigest");
+		if (d != NULL && !local_state_final(local_state_of(rec)))
+			json_object_set_new(used, d, json_true());
+		json_decref(rec);
+	}
+	local_ids_free(ids, n);
+	each_ref(l, keep_ref, used);
+	return used;
+}
+
+/* Remove the roots no digest in used names; the number removed. */
+static int
+prune_roots(const struct osb_local *l, const json_t *used)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 256], digest[300];
+	struct dirent *e;
+	DIR *d;
+	int n = 0;
+
+	if (image_path(l, "roots", dir) == -1 || (d = opendir(dir)) == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		if (*e->d_name == '.')
+			continue;
+		snprintf(digest, sizeof(digest), "sha256:%s", e->d_name);
+		if (json_object_get(used, digest) != NULL)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (local_remove_tree(path) == 0)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* Untag in the layout what no reference names, then collect its
+ * unreferenced blobs with umoci gc. */
+static int
+prune_layout(const struct osb_local *l, char *why, size_t n)
+{
+	char umoci[PATH_MAX], layout[PATH_MAX], image[PATH_MAX + 80];
+	char name[80], path[PATH_MAX];
+	json_t *index, *m;
+	const char *tag;
+	size_t i;
+
+	if (image_path(l, "oci", layout) == -1)
+		return local_why(why, n, "the state path is too long");
+	snprintf(image, sizeof(image), "%s/index.json", layout);
+	if ((index = json_load_file(image, 0, NULL)) == NULL)
+		return 0;	/* nothing pulled yet */
+	if (local_find_tool("umoci", umoci, why, n) == -1) {
+		json_decref(index);
+		return -1;
+	}
+	json_array_foreach(json_object_get(index, "manifests"), i, m) {
+		tag = json_string_value(json_object_get(json_object_get(m,
+		    "annotations"), "org.opencontainers.image.ref.name"));
+		snprintf(name, sizeof(name), "refs/%s", tag ? tag : "");
+		if (tag == NULL || (image_path(l, name, path) == 0 &&
+		    access(path, F_OK) == 0))
+			continue;
+		snprintf(image, sizeof(image), "%s:%s", layout, tag);
+		if (run_tool((char *const[]){ umoci, "rm", "--image", image,
+		    NULL }, -1, why, n) == -1) {
+			json_decref(index);
+			return -1;
+		}
+	}
+	json_decref(index);
+	return run_tool((char *const[]){ umoci, "gc", "--layout", layout,
+	    NULL }, -1, why, n);
+}
+
+int
+local_image_prune(const struct osb_local *l, struct osb_error *err)
+{
+	char why[1024], tmp[PATH_MAX];
+	json_t *used;
+	int lock, n = -1;
+
+	if ((lock = lock_cache(l, why, sizeof(why))) == -1) {
+		osb_error_set(err, 500, RUNTIME, "images: %s", why);
+		return -1;
+	}
+	/* Under the lock no pull is under way: tmp/ is all leftovers. */
+	image_path(l, "tmp", tmp);
+	if ((used = digests_in_use(l, err)) != NULL &&
+	    local_remove_tree(tmp) == 0 && mkdir(tmp, 0700) == 0) {
+		n = prune_roots(l, used);
+		if (prune_layout(l, why, sizeof(why)) == -1) {
+			osb_error_set(err, 500, RUNTIME, "images: prune: %s",
+			    why);
+			n = -1;
+		}
+	} else if (used != NULL)
+		osb_error_set(err, 500, RUNTIME, "images: clear %s: %s", tmp,
+		    strerror(errno));
+	json_decref(used);
+	close(lock);
+	return n;
 }

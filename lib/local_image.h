@@ -39,4 +39,21 @@ int local_image_get(const struct osb_local *, const char *uri,
     const json_t *auth, struct local_image *, struct osb_error *);
 void local_image_free(struct local_image *);
 
+/* Is the image uri in the cache (a create would not pull it)? */
+int local_image_cached(const struct osb_local *, const char *uri);
+
+/* The cached images: [{uri, digest, pulledAt}, ...], by uri. NULL with
+ * err set. */
+json_t *local_image_list(const struct osb_local *, struct osb_error *);
+
+/* Forget the image uri (404 IMAGE_NOT_FOUND when it is not cached); prune
+ * removes what only it used. 0, or -1 with err set. */
+int local_image_remove(const struct osb_local *, const char *uri,
+    struct osb_error *);
+
+/* Remove the unpacked roots and layers no cached image and no live
+ * sandbox uses, and what interrupted pulls left. The number of roots
+ * removed, or -1 with err set. */
+int local_image_prune(const struct osb_local *, struct osb_error *);
+
 #endif

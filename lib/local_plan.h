@@ -46,6 +46,7 @@ struct local_plan {
 	json_t *image_env;	/* ["KEY=VALUE", ...], or NULL */
 	char cwd[PATH_MAX];	/* WorkingDir; "" for / */
 	long uid, gid;		/* User, resolved; 0: root */
+	char image_digest[80];	/* the manifest's; "" for a directory */
 };
 
 /*

@@ -182,8 +182,7 @@ under_prefix(const char *path, const char *const *prefixes)
  * working directory. */
 static int
 take_registry_image(const struct osb_local *l, const char *uri,
-    const json_t *auth, json_t *rec_image, struct local_plan *plan,
-    struct osb_error *err)
+    const json_t *auth, struct local_plan *plan, struct osb_error *err)
 {
 	struct local_image img;
 
@@ -201,7 +200,7 @@ take_registry_image(const struct osb_local *l, const char *uri,
 		strlcpy(plan->cwd, img.cwd, sizeof(plan->cwd));
 	plan->uid = img.uid;
 	plan->gid = img.gid;
-	json_object_set_new(rec_image, "digest", json_string(img.digest));
+	strlcpy(plan->image_digest, img.digest, sizeof(plan->image_digest));
 	if (img.pulled)
 		snprintf(plan->note, sizeof(plan->note), "pulled %s", uri);
 	local_image_free(&img);
@@ -232,7 +231,7 @@ take_image(const struct osb_local *l, const json_t *req, json_t *sb,
 	json_object_set_new(sb, "image", json_pack("{s:s}", "uri", uri));
 	if (local_image_is_ref(uri))
 		return take_registry_image(l, uri, absent(auth) ? NULL : auth,
-		    json_object_get(sb, "image"), plan, err);
+		    plan, err);
 	if (strcmp(uri, "/") == 0)
 		return 0;
 	if (realpath(uri, plan->lower) == NULL || stat(plan->lower, &st) == -1
@@ -710,6 +709,10 @@ local_plan_make(const struct osb_local *l, const json_t *req, const char *id,
 	    take_credential_proxy(req, err) == -1 ||
 	    take_volumes(l, req, sb, plan, err) == -1)
 		goto fail;
+	/* What image prune must leave while the sandbox lives. */
+	if (*plan->image_digest)
+		json_object_set_new(json_object_get(rec, "runtime"),
+		    "imageDigest", json_string(plan->image_digest));
 	return rec;
 fail:
 	json_decref(rec);

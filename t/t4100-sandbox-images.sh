@@ -67,7 +67,8 @@ push() {
 
 make_image >"$TMP/make.log" 2>&1 ||
 	{ echo "Bail out! building the test image failed"; exit 1; }
-start_registry open && OPEN=$REG && push v1 && push user ||
+start_registry open && OPEN=$REG && OPEN_PID=$! && push v1 && push user &&
+	push conc && push cut ||
 	{ echo "Bail out! the registry did not take the image"; exit 1; }
 htpasswd -Bbc "$TMP/htpasswd" tester s3cret 2>/dev/null &&
 	start_registry locked "$TMP/htpasswd" && LOCKED=$REG &&
@@ -160,6 +161,78 @@ test_expect_success 'an oci-archive is an image too' '
 	W=$(osb-sandbox create -q -i "oci-archive:$TMP/img.tar") &&
 	osb-exec "$W" -- cat /etc/two >out && echo two >expect &&
 	test_cmp expect out
+'
+
+test_expect_success 'concurrent creates of an image pull it once' '
+	osb-sandbox create -q -i "$OPEN/test/img:conc" >c1 2>e1 &
+	p1=$!
+	osb-sandbox create -q -i "$OPEN/test/img:conc" >c2 2>e2 &
+	p2=$!
+	wait $p1 && wait $p2 &&
+	osb-exec "$(cat c1)" -- cat /etc/two >out && osb-exec "$(cat c2)" -- cat /etc/two >>out &&
+	printf "two\ntwo\n" >expect && test_cmp expect out &&
+	grep -c "GET /v2/test/img/manifests/v1 " "$TMP/open/log" >once &&
+	grep -c "GET /v2/test/img/manifests/conc " "$TMP/open/log" >twice &&
+	test_cmp once twice
+'
+
+test_expect_success 'a pull cut off half-way leaves nothing taken for complete' '
+	kill -STOP $OPEN_PID
+	osb-sandbox image pull "$OPEN/test/img:cut" >/dev/null 2>&1 &
+	p=$!
+	wait_for 100 pgrep -P $p skopeo &&
+	kill -KILL $(pgrep -P $p skopeo) $p; wait $p
+	kill -CONT $OPEN_PID &&
+	osb-sandbox image ls -q >out && ! grep -q ":cut$" out &&
+	test -n "$(ls "$CACHE/tmp")" &&
+	C=$(osb-sandbox create -q -i "$OPEN/test/img:cut") &&
+	osb-exec "$C" -- cat /etc/two >out && echo two >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 'image ls: the cached images, as a table, -q or -o json' '
+	osb-sandbox image ls -q >out &&
+	printf "%s\n" "$OPEN/test/img:conc" "$OPEN/test/img:cut" \
+		"$OPEN/test/img:user" "$OPEN/test/img:v1" \
+		"$LOCKED/test/img:v1" "oci-archive:$TMP/img.tar" | sort >expect &&
+	test_cmp expect out &&
+	osb-sandbox image ls >out &&
+	head -1 out | grep -q "^IMAGE  *DIGEST  *PULLED$" &&
+	grep -q "^$OPEN/test/img:v1  *sha256:[0-9a-f]\{64\}  *20" out &&
+	osb-sandbox image ls -o json >ls.json &&
+	json_get ls.json >out && echo 6 >expect && test_cmp expect out
+'
+
+test_expect_success 'image pull: a cached image is not pulled again; -q prints its digest' '
+	osb-sandbox image pull -o json "$IMG" >pull.json &&
+	json_get pull.json pulled >out && echo false >expect &&
+	test_cmp expect out &&
+	osb-sandbox image pull -q "$IMG" >out &&
+	grep -qx "$(json_get pull.json digest)" out
+'
+
+test_expect_success 'image rm forgets an image; prune removes what nothing uses, not what runs' '
+	osb-sandbox image rm "$OPEN/test/img:user" &&
+	expect_code 1 osb-sandbox image rm "$OPEN/test/img:user" &&
+	stderr_is "osb-sandbox: image $OPEN/test/img:user: not in the cache (404 IMAGE_NOT_FOUND)" &&
+	osb-sandbox image prune >out &&
+	echo "Removed 0 unpacked images." >expect && test_cmp expect out &&
+	test -z "$(ls "$CACHE/tmp")" &&
+	osb-sandbox kill "$X" &&
+	osb-sandbox image prune -o json >out &&
+	echo "{\"removed\":1}" | tr -d "\n" >expect && tr -d " \n" <out >got &&
+	test_cmp expect got &&
+	osb-exec "$S" -- cat /etc/two >out && echo two >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 'image usage errors exit 2' '
+	expect_code 2 osb-sandbox image &&
+	grep -q "^osb-sandbox: image: missing action (pull, ls, rm, prune)$" err &&
+	expect_code 2 osb-sandbox image pull &&
+	grep -q "^osb-sandbox: image pull: missing IMAGE$" err &&
+	expect_code 2 osb-sandbox image frob &&
+	grep -q "^osb-sandbox: image: unknown action .frob. (pull, ls, rm, prune)$" err
 '
 
 test_done

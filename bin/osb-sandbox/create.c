@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "local_image.h"
 #include "output.h"
 #include "sandbox.h"
 #include "util.h"
@@ -198,6 +200,18 @@ print_created(struct ctx *c, const char *id)
 	return rc;
 }
 
+/* A pull takes a while: say so on a terminal. */
+static void
+say_pull(const struct ctx *c, const json_t *req)
+{
+	const char *uri = json_string_value(json_object_get(
+	    json_object_get(req, "image"), "uri"));
+
+	if (image_runs_itself(c, req) && !c->cfg.quiet && isatty(2) &&
+	    !local_image_cached(osb_lifecycle_local(c->lc), uri))
+		fprintf(stderr, "Pulling %s ...\n", uri);
+}
+
 /* create: the request, the create, the wait, the output. */
 int
 cmd_create(struct ctx *c)
@@ -211,6 +225,7 @@ cmd_create(struct ctx *c)
 		json_decref(req);
 		return rc;
 	}
+	say_pull(c, req);
 	rc = osb_lifecycle_create(c->lc, req, &created, &err);
 	json_decref(req);
 	if (rc == -1)
