@@ -411,6 +411,11 @@ local_image_get(const struct osb_local *l, const char *uri,
 	int lock, rc;
 
 	memset(img, 0, sizeof(*img));
+	/* A cached image needs no lock: its root is renamed into place
+	 * and its record written after. */
+	if (from_cache(l, uri, img, why, sizeof(why)) == 0)
+		return 0;
+	local_image_free(img);
 	if ((lock = lock_cache(l, why, sizeof(why))) == -1) {
 		osb_error_set(err, 500, RUNTIME, "image %s: %s", uri, why);
 		return -1;
