@@ -59,7 +59,9 @@ _osb_sandbox_values()
 	-e|--env)	compopt -o nospace 2>/dev/null
 			COMPREPLY=($(compgen -e -S = -- "$2")) ;;
 	-i|--image)	compopt -o filenames 2>/dev/null
-			mapfile -t COMPREPLY < <(compgen -d -- "$2") ;;
+			mapfile -t COMPREPLY < <(compgen -d -- "$2"
+			    compgen -W "$(osb-sandbox image ls -q </dev/null \
+			    2>/dev/null)" -- "$2") ;;
 	--config|--network-policy-file|--volumes-file)
 			compopt -o filenames 2>/dev/null
 			mapfile -t COMPREPLY < <(compgen -f -- "$2") ;;

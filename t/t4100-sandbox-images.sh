@@ -226,6 +226,28 @@ test_expect_success 'image rm forgets an image; prune removes what nothing uses,
 	test_cmp expect out
 '
 
+# bash_complete WORD...: the candidates bash offers for the last WORD.
+bash_complete() {
+	bash -c '
+		. "$1" || exit 1
+		shift
+		COMP_WORDS=("$@")
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		_osb_sandbox osb-sandbox "${COMP_WORDS[COMP_CWORD]}" \
+		    "${COMP_WORDS[COMP_CWORD - 1]}" || exit 1
+		[ ${#COMPREPLY[@]} -eq 0 ] || printf "%s\n" "${COMPREPLY[@]}"
+	' bash_complete "$T_DIR/../completions/osb-sandbox.bash" osb-sandbox "$@"
+}
+
+test_expect_success 'bash completes the actions of image, and cached images' '
+	bash_complete image p >out &&
+	printf "%s\n" pull prune >expect && test_cmp expect out &&
+	bash_complete create -i "$OPEN/test/img:v" >out &&
+	echo "$OPEN/test/img:v1" >expect && test_cmp expect out &&
+	bash_complete image rm "$LOCKED" >out &&
+	echo "$LOCKED/test/img:v1" >expect && test_cmp expect out
+'
+
 test_expect_success 'image usage errors exit 2' '
 	expect_code 2 osb-sandbox image &&
 	grep -q "^osb-sandbox: image: missing action (pull, ls, rm, prune)$" err &&
