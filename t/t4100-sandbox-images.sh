@@ -54,6 +54,13 @@ test_expect_success 'the image'"'"'s User runs the entrypoint; execd stays root'
 	printf "Uid:\t1234\nGid:\t5678\n0\n" >expect && test_cmp expect out
 '
 
+test_expect_success 'layers shared between images are fetched once' '
+	grep -o "GET /v2/test/img/blobs/sha256:[0-9a-f]*" "$TMP/open/log" |
+		sort >gets &&
+	test $(wc -l <gets) -ge 3 &&
+	uniq -d gets >twice && test_cmp /dev/null twice
+'
+
 test_expect_success 'the second create is a cache hit: nothing is pulled again' '
 	ls "$CACHE/roots" >roots.before &&
 	test $(wc -l <roots.before) = 2 &&
