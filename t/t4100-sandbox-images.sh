@@ -2,7 +2,8 @@
 # Registry images: pulled with skopeo from a registry of our own on
 # loopback (with and without htpasswd auth), unpacked once into the cache
 # under the state directory, their layers and whiteouts honoured and
-# their config (Env, WorkingDir, Entrypoint/Cmd) applied.
+# their config (Env, WorkingDir, User, Entrypoint/Cmd) applied; the
+# cache commands (image pull, ls, rm, prune); without root too.
 . "$(dirname "$0")/lib.sh"
 . "$T_DIR/lib-images.sh"
 for tool in skopeo umoci docker-registry busybox htpasswd; do
@@ -200,6 +201,32 @@ test_expect_success 'bash completes the actions of image, and cached images' '
 	bash_complete image rm "$LOCKED" >out &&
 	echo "$LOCKED/test/img:v1" >expect && test_cmp expect out
 '
+
+# as_nobody CMD...: CMD as user and group 65534, with its own state.
+as_nobody() {
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+		env HOME="$TMP/nobody" XDG_STATE_HOME="$TMP/nobody/state" \
+		PATH="$PATH" "$@"
+}
+
+if have ROOT && command -v setpriv >/dev/null &&
+    mkdir -p "$TMP/nobody" && chmod 755 "$TMP" &&
+    chown 65534:65534 "$TMP/nobody" && chmod 644 "$TMP/img.tar" &&
+    as_nobody unshare -Ur true 2>/dev/null &&
+    TUN_MODE=$(stat -c %a /dev/net/tun 2>/dev/null); then
+	test_expect_success 'without root, an image is unpacked rootless and runs' '
+		chmod 0666 /dev/net/tun &&
+		N=$(as_nobody osb-sandbox create -q -i "oci-archive:$TMP/img.tar") &&
+		as_nobody osb-exec "$N" -- "cat /etc/two; test -e /gone; echo \$? \$GREETING" >out
+		rc=$?
+		as_nobody osb-sandbox kill --all >/dev/null
+		chmod "$TUN_MODE" /dev/net/tun
+		test $rc = 0 && printf "two\n1 hello\n" >expect && test_cmp expect out
+	'
+else
+	test_skip 'without root, an image is unpacked rootless and runs' \
+		'needs root, setpriv and user namespaces'
+fi
 
 test_expect_success 'image usage errors exit 2' '
 	expect_code 2 osb-sandbox image &&
