@@ -216,7 +216,8 @@ if have ROOT && command -v setpriv >/dev/null &&
     TUN_MODE=$(stat -c %a /dev/net/tun 2>/dev/null); then
 	test_expect_success 'without root, an image is unpacked rootless and runs' '
 		chmod 0666 /dev/net/tun &&
-		N=$(as_nobody osb-sandbox create -q -i "oci-archive:$TMP/img.tar") &&
+		N=$(as_nobody osb-sandbox create -q --resource cpu=1 \
+			-i "oci-archive:$TMP/img.tar") &&
 		as_nobody osb-exec "$N" -- "cat /etc/two; test -e /gone; echo \$? \$GREETING" >out
 		rc=$?
 		as_nobody osb-sandbox kill --all >/dev/null
