@@ -1,11 +1,13 @@
 /*
  * osb-init — pid 1 of a local sandbox, started by the OCI runtime.
  *
- *	osb-init [-m BYTES] [-p PROCS] EXECD-COMMAND... -- ENTRYPOINT...
+ *	osb-init [-m BYTES] [-p PROCS] [-u UID:GID] EXECD-COMMAND... --
+ *	    ENTRYPOINT...
  *
  * -m and -p are the memory and pids limits of a sandbox without cgroups,
  * set here as rlimits (address space, processes) for all it starts: the
- * runtime's own rlimits would bind it before it is set up.
+ * runtime's own rlimits would bind it before it is set up. -u is the user
+ * the entrypoint runs as (an image's User); execd stays root.
  *
  * It listens on execd's port, hands the socket to osb-execd as
  * descriptor 3 (so a connection made before execd is up waits instead of
@@ -25,6 +27,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -97,9 +100,13 @@ drop_token(void)
 	*q = NULL;
 }
 
-/* In a child about to exec: default signals, its own session. */
+/* The entrypoint's user, -u; -1: init's own. */
+static long entry_uid = -1, entry_gid = -1;
+
+/* In a child about to exec: default signals, its own session; execd
+ * works from /, the entrypoint where the image's WorkingDir put init. */
 static void
-child_setup(void)
+child_setup(int to_root)
 {
 	sigset_t none;
 	int sig;
@@ -109,7 +116,8 @@ child_setup(void)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	setsid();
-	(void)!chdir("/");
+	if (to_root)
+		(void)!chdir("/");
 }
 
 /* Start osb-execd: the socket as its fd 3, its log as stdout and
@@ -122,7 +130,7 @@ start_execd(char **argv, int sock)
 
 	if (pid != 0)
 		return pid;
-	child_setup();
+	child_setup(1);
 	/* The socket takes descriptor 3: the event pipe moves aside. */
 	ev = fcntl(LOCAL_EVENT_FD, F_DUPFD_CLOEXEC, 10);
 	dup2(LOCAL_EXECD_LOG_FD, STDOUT_FILENO);
@@ -158,7 +166,7 @@ start_entrypoint(char **argv)
 		return pid;
 	}
 	close(started[0]);
-	child_setup();
+	child_setup(0);
 	if ((null = open("/dev/null", O_RDONLY)) != -1 && null != 0) {
 		dup2(null, STDIN_FILENO);
 		close(null);
@@ -166,6 +174,13 @@ start_entrypoint(char **argv)
 	fcntl(LOCAL_EVENT_FD, F_SETFD, FD_CLOEXEC);
 	close(LOCAL_EXECD_LOG_FD);
 	drop_token();
+	if (entry_uid >= 0 && (setgroups(0, NULL) == -1 ||
+	    setgid((gid_t)entry_gid) == -1 || setuid((uid_t)entry_uid) == -1)) {
+		send_event(LOCAL_EVENT_FD, LOCAL_EV_ENTRY, 126 << 8,
+		    "entrypoint: become user %ld:%ld: %s", entry_uid,
+		    entry_gid, strerror(errno));
+		_exit(126);
+	}
 	execvp(argv[0], argv);
 	send_event(LOCAL_EVENT_FD, LOCAL_EV_ENTRY, 127 << 8,
 	    "entrypoint %s: %s", argv[0], strerror(errno));
@@ -207,8 +222,8 @@ serve(int sigfd, pid_t execd, pid_t entry)
 	}
 }
 
-/* -m BYTES, -p PROCS: set the rlimit; the index of the first word
- * after them, or -1 on a bad one. */
+/* -m BYTES, -p PROCS: set the rlimit; -u UID:GID: keep it. The index of
+ * the first word after them, or -1 on a bad one. */
 static int
 take_limits(int argc, char **argv)
 {
@@ -217,6 +232,15 @@ take_limits(int argc, char **argv)
 	int i, res;
 
 	for (i = 1; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "-u") == 0) {
+			entry_uid = strtol(argv[i + 1], &end, 10);
+			if (*end != ':' || entry_uid < 0)
+				return -1;
+			entry_gid = strtol(end + 1, &end, 10);
+			if (*end != '\0' || entry_gid < 0)
+				return -1;
+			continue;
+		}
 		if (strcmp(argv[i], "-m") == 0)
 			res = RLIMIT_AS;
 		else if (strcmp(argv[i], "-p") == 0)
@@ -251,7 +275,7 @@ main(int argc, char **argv)
 		}
 	if (first >= argc || entry == NULL || *entry == NULL) {
 		fprintf(stderr, "usage: osb-init [-m BYTES] [-p PROCS] "
-		    "EXECD-COMMAND... -- ENTRYPOINT...\n");
+		    "[-u UID:GID] EXECD-COMMAND... -- ENTRYPOINT...\n");
 		return 2;
 	}
 	sigemptyset(&set);

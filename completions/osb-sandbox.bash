@@ -11,7 +11,10 @@ _osb_sandbox_global='--output --domain --protocol --api-key --request-timeout
 	--config --execd-token --verbose --no-color --quiet --help --version'
 
 _osb_sandbox_commands='create list ls get kill pause resume renew endpoint
-	health metrics serve'
+	health metrics image serve'
+
+# The actions of `osb-sandbox image`.
+_osb_sandbox_image_actions='pull ls rm prune'
 
 # The options of subcommand $1.
 _osb_sandbox_options()
@@ -28,6 +31,7 @@ _osb_sandbox_options()
 	renew)		echo --timeout ;;
 	endpoint)	echo --port ;;
 	metrics)	echo --watch ;;
+	image)		echo --image-auth-username --image-auth-password ;;
 	serve)		echo --listen --api-key --advertise --max-client-connections \
 			    --idle-timeout --allow-host-path --allow-image-path \
 			    --runtime --quiet --help ;;
@@ -55,7 +59,9 @@ _osb_sandbox_values()
 	-e|--env)	compopt -o nospace 2>/dev/null
 			COMPREPLY=($(compgen -e -S = -- "$2")) ;;
 	-i|--image)	compopt -o filenames 2>/dev/null
-			mapfile -t COMPREPLY < <(compgen -d -- "$2") ;;
+			mapfile -t COMPREPLY < <(compgen -d -- "$2"
+			    compgen -W "$(osb-sandbox image ls -q </dev/null \
+			    2>/dev/null)" -- "$2") ;;
 	--config|--network-policy-file|--volumes-file)
 			compopt -o filenames 2>/dev/null
 			mapfile -t COMPREPLY < <(compgen -f -- "$2") ;;
@@ -128,6 +134,14 @@ _osb_sandbox()
 	'')	COMPREPLY=($(compgen -W "$_osb_sandbox_commands" -- "$cur")) ;;
 	get|kill|pause|resume|renew|endpoint|health|metrics)
 		COMPREPLY=($(compgen -W "$(_osb_sandbox_ids)" -- "$cur")) ;;
+	image)
+		# The action right after image; then cached images for rm.
+		if [[ ${COMP_WORDS[COMP_CWORD - 1]} == image ]]; then
+			COMPREPLY=($(compgen -W "$_osb_sandbox_image_actions" -- "$cur"))
+		elif [[ ${COMP_WORDS[*]} == *" image rm "* ]]; then
+			COMPREPLY=($(compgen -W "$(osb-sandbox image ls -q \
+			    </dev/null 2>/dev/null)" -- "$cur"))
+		fi ;;
 	esac
 	return 0
 }

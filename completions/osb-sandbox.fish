@@ -65,7 +65,19 @@ complete -c osb-sandbox -n __osb_sandbox_needs_subcommand -a renew -d 'Move the 
 complete -c osb-sandbox -n __osb_sandbox_needs_subcommand -a endpoint -d 'Show where a port of a sandbox is reached'
 complete -c osb-sandbox -n __osb_sandbox_needs_subcommand -a health -d 'Say whether a sandbox answers'
 complete -c osb-sandbox -n __osb_sandbox_needs_subcommand -a metrics -d 'Show the CPU and memory of a sandbox'
+complete -c osb-sandbox -n __osb_sandbox_needs_subcommand -a image -d 'Manage the cache of registry images'
 complete -c osb-sandbox -n __osb_sandbox_needs_subcommand -a serve -d 'Serve the lifecycle API for local sandboxes'
+
+# image's actions, then the cached images for rm.
+function __osb_sandbox_image_action
+    set -l words (commandline -opc)
+    test (count $words) -ge 2; and test $words[-1] = image
+end
+complete -c osb-sandbox -n __osb_sandbox_image_action -a pull -d 'Pull an image into the cache'
+complete -c osb-sandbox -n __osb_sandbox_image_action -a ls -d 'List the cached images'
+complete -c osb-sandbox -n __osb_sandbox_image_action -a rm -d 'Forget cached images'
+complete -c osb-sandbox -n __osb_sandbox_image_action -a prune -d 'Remove what no image or sandbox uses'
+complete -c osb-sandbox -n 'string match -q -- "* image rm *" (commandline -pc)' -a '(osb-sandbox image ls -q </dev/null 2>/dev/null)' -d 'Image'
 
 # Global options.
 complete -c osb-sandbox -s o -l output -x -a 'table json yaml' -d 'Output format'
@@ -93,8 +105,8 @@ complete -c osb-sandbox -n '__osb_sandbox_using create' -l volumes-file -r -F -d
 complete -c osb-sandbox -n '__osb_sandbox_using create' -l extension -x -d 'Extension parameter KEY=VALUE'
 complete -c osb-sandbox -n '__osb_sandbox_using create resume' -l skip-health-check -d 'Do not wait for the execd'
 complete -c osb-sandbox -n '__osb_sandbox_using create' -l ready-timeout -x -d 'How long to wait for the sandbox'
-complete -c osb-sandbox -n '__osb_sandbox_using create' -l image-auth-username -x -d 'Registry user'
-complete -c osb-sandbox -n '__osb_sandbox_using create' -l image-auth-password -x -d 'Registry password'
+complete -c osb-sandbox -n '__osb_sandbox_using create image' -l image-auth-username -x -d 'Registry user'
+complete -c osb-sandbox -n '__osb_sandbox_using create image' -l image-auth-password -x -d 'Registry password'
 complete -c osb-sandbox -n '__osb_sandbox_using create' -l credential-proxy -d 'Credential vault proxy'
 complete -c osb-sandbox -n '__osb_sandbox_using list ls' -s s -l state -x -a 'Pending Running Pausing Paused Resuming Stopping Terminated Failed' -d 'Only this state'
 complete -c osb-sandbox -n '__osb_sandbox_using list ls' -l page -x -d 'Page number'

@@ -125,6 +125,12 @@ osb_lifecycle_is_local(const struct osb_lifecycle *lc)
 	return lc->local != NULL;
 }
 
+struct osb_local *
+osb_lifecycle_local(const struct osb_lifecycle *lc)
+{
+	return lc->local;
+}
+
 /* "X-Request-ID: " and 32 random hex digits into line (64 bytes). */
 static void
 request_id_header(char *line, size_t n)

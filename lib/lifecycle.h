@@ -28,11 +28,15 @@ struct osb_list_query {
 	int page_size;
 };
 
+struct osb_local;
+
 /* Remote when cfg names a domain, local otherwise. NULL with err set. */
 struct osb_lifecycle *osb_lifecycle_open(const struct osb_config *,
     struct osb_error *);
 void osb_lifecycle_close(struct osb_lifecycle *);
 int osb_lifecycle_is_local(const struct osb_lifecycle *);
+/* The embedded local runtime, NULL when remote. */
+struct osb_local *osb_lifecycle_local(const struct osb_lifecycle *);
 
 int osb_lifecycle_create(struct osb_lifecycle *, const json_t *request,
     json_t **sandbox, struct osb_error *);

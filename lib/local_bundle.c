@@ -147,7 +147,7 @@ environment(const struct local_bundle *b)
  * there are no cgroups, execd's, "--", the entrypoint. */
 static char **
 init_args(const struct local_bundle *b, const struct execd_plan *e, char *mem,
-    char *pids)
+    char *pids, char *user)
 {
 	size_t n = 0, i;
 	char **argv;
@@ -166,6 +166,11 @@ init_args(const struct local_bundle *b, const struct execd_plan *e, char *mem,
 		snprintf(pids, 24, "%lld", (long long)b->plan->limits.pids);
 		argv[n++] = "-p";
 		argv[n++] = pids;
+	}
+	if (b->plan->uid != 0 || b->plan->gid != 0) {
+		snprintf(user, 48, "%ld:%ld", b->plan->uid, b->plan->gid);
+		argv[n++] = "-u";
+		argv[n++] = user;
 	}
 	for (i = 0; e->argv[i] != NULL; i++)
 		argv[n++] = e->argv[i];
@@ -208,7 +213,7 @@ int
 local_bundle_write(const struct local_bundle *b, char *why, size_t n)
 {
 	char cg[LOCAL_ID_LEN + 8], host[LOCAL_SHORT_LEN + 1];
-	char rootfs[PATH_MAX], mem[24], pids[24];
+	char rootfs[PATH_MAX], mem[24], pids[24], user[48];
 	struct execd_plan e;
 	char **env, **args;
 	json_t *seccomp, *config;
@@ -229,13 +234,13 @@ local_bundle_write(const struct local_bundle *b, char *why, size_t n)
 		return -1;
 	}
 	env = environment(b);
-	args = init_args(b, &e, mem, pids);
+	args = init_args(b, &e, mem, pids, user);
 	strlcpy(host, b->id, sizeof(host));
 	snprintf(rootfs, sizeof(rootfs), "%.*s/rootfs", PATH_MAX - 8,
 	    b->stage);
 	o = (struct local_oci){ host, rootfs, args, env, &b->plan->limits,
 	    b->vols, b->plan->nmounts, e.binds, cgroups_path(b, cg, sizeof(cg)),
-	    seccomp, LOCAL_ID_BASE, b->rootless };
+	    seccomp, LOCAL_ID_BASE, b->rootless, b->plan->cwd };
 	config = env && args ? local_oci_config(&o) : NULL;
 	rc = config ? json_dump_file(config, "config.json", JSON_INDENT(1)) :
 	    -1;

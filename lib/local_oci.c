@@ -102,7 +102,8 @@ process(const struct local_oci *o)
 	    "s:{s:O, s:O, s:O}, s:b}",
 	    "terminal", 0, "user", "uid", 0, "gid", 0,
 	    "args", strings((const char *const *)o->args),
-	    "env", strings((const char *const *)o->env), "cwd", "/",
+	    "env", strings((const char *const *)o->env),
+	    "cwd", o->cwd && *o->cwd ? o->cwd : "/",
 	    "capabilities", "bounding", caps, "effective", caps, "permitted",
 	    caps, "noNewPrivileges", 1);
 	json_decref(caps);

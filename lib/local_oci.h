@@ -35,6 +35,7 @@ struct local_oci {
 	/* Without root: the caller is already in a user namespace of its
 	 * own, which the sandbox shares. */
 	int rootless;
+	const char *cwd;		/* the init's; NULL or "": / */
 };
 
 /* The spec as a JSON object. */

@@ -42,6 +42,12 @@ struct local_plan {
 	char **entrypoint;	/* NULL-ended */
 	char **env;		/* NULL-ended KEY=VALUE, the request's env */
 	char note[512];		/* for the Running status message */
+	/* A pulled image's config, under the request's entrypoint and env. */
+	json_t *image_args;	/* Entrypoint + Cmd, or NULL */
+	json_t *image_env;	/* ["KEY=VALUE", ...], or NULL */
+	char cwd[PATH_MAX];	/* WorkingDir; "" for / */
+	long uid, gid;		/* User, resolved; 0: root */
+	char image_digest[80];	/* the manifest's; "" for a directory */
 };
 
 /*

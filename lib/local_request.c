@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "local_egress.h"
+#include "local_image.h"
 #include "local_plan.h"
 #include "local_root.h"
 
@@ -177,9 +178,39 @@ under_prefix(const char *path, const char *const *prefixes)
 	return 0;
 }
 
+/* A registry image (or an archive of one), from the cache or pulled:
+ * its root the lower layer, its config kept for the entrypoint, env and
+ * working directory. */
+static int
+take_registry_image(const struct osb_local *l, const char *uri,
+    const json_t *auth, struct local_plan *plan, struct osb_error *err)
+{
+	struct local_image img;
+
+	if (l->restricted)
+		return invalid(err, "image.uri: %s: serve does not pull "
+		    "registry images yet; give a rootfs directory under "
+		    "--allow-image-path", uri);
+	if (local_image_get(l, uri, auth, &img, err) == -1)
+		return -1;
+	strlcpy(plan->lower, img.rootfs, sizeof(plan->lower));
+	plan->rootfs = 1;
+	plan->image_args = json_incref(img.args);
+	plan->image_env = json_incref(img.env);
+	if (strcmp(img.cwd, "/") != 0)
+		strlcpy(plan->cwd, img.cwd, sizeof(plan->cwd));
+	plan->uid = img.uid;
+	plan->gid = img.gid;
+	strlcpy(plan->image_digest, img.digest, sizeof(plan->image_digest));
+	if (img.pulled)
+		snprintf(plan->note, sizeof(plan->note), "pulled %s", uri);
+	local_image_free(&img);
+	return 0;
+}
+
 /* image: {uri, auth}: "/" is the host root, another absolute path a
- * rootfs directory; registry names are refused until images are
- * pulled. The auth is checked, never kept. */
+ * rootfs directory, anything else an image to pull. The auth is
+ * checked and passed to the pull, never kept. */
 static int
 take_image(const struct osb_local *l, const json_t *req, json_t *sb,
     struct local_plan *plan, struct osb_error *err)
@@ -199,10 +230,9 @@ take_image(const struct osb_local *l, const json_t *req, json_t *sb,
 		return invalid(err, "image.auth: must be {\"username\": ..., "
 		    "\"password\": ...}");
 	json_object_set_new(sb, "image", json_pack("{s:s}", "uri", uri));
-	if (*uri != '/')
-		return invalid(err, "image.uri: %s: registry images are not "
-		    "supported by the local runtime yet; give a rootfs "
-		    "directory, or / for the host's root", uri);
+	if (local_image_is_ref(uri))
+		return take_registry_image(l, uri, absent(auth) ? NULL : auth,
+		    plan, err);
 	if (strcmp(uri, "/") == 0)
 		return 0;
 	if (realpath(uri, plan->lower) == NULL || stat(plan->lower, &st) == -1
@@ -265,7 +295,9 @@ take_entrypoint(const json_t *req, json_t *sb, struct local_plan *plan,
 	json_t *ep = json_object_get(req, "entrypoint"), *v;
 	size_t i;
 
-	if (absent(ep)) {
+	if (absent(ep) && json_array_size(plan->image_args) > 0) {
+		ep = json_incref(plan->image_args);
+	} else if (absent(ep)) {
 		ep = json_array();
 		for (i = 0; default_entrypoint[i] != NULL; i++)
 			json_array_append_new(ep,
@@ -312,9 +344,15 @@ take_maps(const json_t *req, json_t *sb, struct local_plan *plan,
 		json_object_set(sb, names[i], (json_t *)v);
 	}
 	v = json_object_get(sb, "env");
-	if ((plan->env = calloc(json_object_size(v) + 1,
-	    sizeof(char *))) == NULL)
+	if ((plan->env = calloc(json_array_size(plan->image_env) +
+	    json_object_size(v) + 1, sizeof(char *))) == NULL)
 		return invalid(err, "env: out of memory");
+	/* The image's first: the request's later entries win. */
+	json_array_foreach(plan->image_env, i, x) {
+		if (json_is_string(x) && strchr(json_string_value(x), '=') &&
+		    (plan->env[n] = strdup(json_string_value(x))) != NULL)
+			n++;
+	}
 	json_object_foreach((json_t *)v, k, x) {
 		if (*k == '\0' || strchr(k, '=') != NULL)
 			return invalid(err, "env: '%s' is not a variable name",
@@ -658,6 +696,10 @@ local_plan_make(const struct osb_local *l, const json_t *req, const char *id,
 	    take_credential_proxy(req, err) == -1 ||
 	    take_volumes(l, req, sb, plan, err) == -1)
 		goto fail;
+	/* What image prune must leave while the sandbox lives. */
+	if (*plan->image_digest)
+		json_object_set_new(json_object_get(rec, "runtime"),
+		    "imageDigest", json_string(plan->image_digest));
 	return rec;
 fail:
 	json_decref(rec);
@@ -672,6 +714,9 @@ local_plan_free(struct local_plan *plan)
 	argv_free(plan->entrypoint);
 	argv_free(plan->env);
 	free(plan->mounts);
+	json_decref(plan->image_args);
+	json_decref(plan->image_env);
+	plan->image_args = plan->image_env = NULL;
 	plan->entrypoint = plan->env = NULL;
 	plan->mounts = NULL;
 	plan->nmounts = 0;

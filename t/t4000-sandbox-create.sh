@@ -86,9 +86,10 @@ test_expect_success 'the config file gives the default image and timeout' '
 	test $((expires - created)) -eq 300
 '
 
-test_expect_success 'a registry image name is refused, never taken for the host root' '
-	expect_code 1 osb-sandbox create -i python:3.12 &&
-	stderr_is "osb-sandbox: create sandbox: image.uri: python:3.12: registry images are not supported by the local runtime yet; give a rootfs directory, or / for the host'\''s root (400 INVALID_REQUEST)"
+test_expect_success 'a registry image that cannot be pulled is refused, never taken for the host root' '
+	port=$(free_port) &&
+	expect_code 1 osb-sandbox create -i 127.0.0.1:$port/python:3.12 &&
+	stderr_is "osb-sandbox: create sandbox: image 127.0.0.1:$port/python:3.12: pinging container registry 127.0.0.1:$port: Get \"http://127.0.0.1:$port/v2/\": dial tcp 127.0.0.1:$port: connect: connection refused (400 INVALID_REQUEST)"
 '
 
 test_expect_success 'create prints the sandbox as a table, or the API object' '

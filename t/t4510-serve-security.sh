@@ -49,7 +49,7 @@ test_expect_success 'an image directory outside the allowed paths: 400' '
 
 test_expect_success 'a registry image name: 400 saying so, never the host root' '
 	test "$(lapi POST /sandboxes -d "{\"image\":{\"uri\":\"python:3.12\"}}")" = 400 &&
-	error_is INVALID_REQUEST "image.uri: python:3.12: registry images are not supported by the local runtime yet"
+	error_is INVALID_REQUEST "image.uri: python:3.12: serve does not pull registry images yet; give a rootfs directory under --allow-image-path"
 '
 
 test_expect_success 'a symlink planted in a named volume does not lead a subPath out' '

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "local_image.h"
 #include "output.h"
 #include "sandbox.h"
 #include "util.h"
@@ -29,6 +31,17 @@ load_file(const char *opt, const char *path)
 	else if (doc == NULL)
 		osb_warnx(PROG, "%s %s: %s", opt, path, jerr.text);
 	return doc;
+}
+
+/* Does the local runtime take the entrypoint from the image (a registry
+ * image's Entrypoint and Cmd)? Servers need one in the request. */
+static int
+image_runs_itself(const struct ctx *c, const json_t *req)
+{
+	const char *uri = json_string_value(json_object_get(
+	    json_object_get(req, "image"), "uri"));
+
+	return osb_lifecycle_is_local(c->lc) && uri != NULL && *uri != '/';
 }
 
 /* The image: -i, [defaults] image, or (here only) the host's root. */
@@ -96,9 +109,12 @@ set_maps(struct ctx *c, json_t *req)
 	json_object_set_new(req, "resourceLimits", c->o.resources ?
 	    json_incref(c->o.resources) : json_pack("{s:s, s:s}", "cpu",
 	    DEFAULT_CPU, "memory", DEFAULT_MEMORY));
-	json_object_set_new(req, "entrypoint", c->o.entrypoint ?
-	    json_incref(c->o.entrypoint) : json_pack("[s, s, s]", "tail", "-f",
-	    "/dev/null"));
+	if (c->o.entrypoint != NULL)
+		json_object_set_new(req, "entrypoint",
+		    json_incref(c->o.entrypoint));
+	else if (!image_runs_itself(c, req))
+		json_object_set_new(req, "entrypoint", json_pack("[s, s, s]",
+		    "tail", "-f", "/dev/null"));
 }
 
 /* --network-policy-file (defaultAction deny unless it says) and
@@ -184,6 +200,18 @@ print_created(struct ctx *c, const char *id)
 	return rc;
 }
 
+/* A pull takes a while: say so on a terminal. */
+static void
+say_pull(const struct ctx *c, const json_t *req)
+{
+	const char *uri = json_string_value(json_object_get(
+	    json_object_get(req, "image"), "uri"));
+
+	if (image_runs_itself(c, req) && !c->cfg.quiet && isatty(2) &&
+	    !local_image_cached(osb_lifecycle_local(c->lc), uri))
+		fprintf(stderr, "Pulling %s ...\n", uri);
+}
+
 /* create: the request, the create, the wait, the output. */
 int
 cmd_create(struct ctx *c)
@@ -197,6 +225,7 @@ cmd_create(struct ctx *c)
 		json_decref(req);
 		return rc;
 	}
+	say_pull(c, req);
 	rc = osb_lifecycle_create(c->lc, req, &created, &err);
 	json_decref(req);
 	if (rc == -1)

@@ -97,6 +97,8 @@ static const struct command commands[] = {
 	{ "endpoint", cmd_endpoint, 1, 1, OPT_PORT, "endpoint SANDBOX -p PORT" },
 	{ "health", cmd_health, 1, 1, 0, "health SANDBOX" },
 	{ "metrics", cmd_metrics, 1, 1, OPT_WATCH, "metrics SANDBOX [--watch]" },
+	{ "image", cmd_image, 0, -1, OPT_AUTH_USER | OPT_AUTH_PASS,
+	    "image pull IMAGE | image ls | image rm IMAGE... | image prune" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -111,6 +113,10 @@ static const char usage_text[] =
 "       " PROG " [options] renew SANDBOX -t DURATION\n"
 "       " PROG " [options] endpoint SANDBOX -p PORT\n"
 "       " PROG " [options] metrics SANDBOX [--watch]\n"
+"       " PROG " [options] image pull IMAGE\n"
+"       " PROG " [options] image ls\n"
+"       " PROG " [options] image rm IMAGE...\n"
+"       " PROG " [options] image prune\n"
 "       " PROG " serve [--listen ADDR:PORT] [--api-key KEY] ... (serve --help)\n"
 "\n"
 "Create and manage sandboxes. Without a lifecycle server configured\n"
@@ -120,7 +126,9 @@ static const char usage_text[] =
 "id or a unique prefix of one.\n"
 "\n"
 "Create options:\n"
-"  -i, --image IMAGE          a rootfs directory, or / for the host's\n"
+"  -i, --image IMAGE          a registry image (pulled unless cached),\n"
+"                             docker-archive:PATH, oci-archive:PATH, a\n"
+"                             rootfs directory, or / for the host's\n"
 "                             software (default: [defaults] image, else /)\n"
 "  -t, --timeout DURATION     lifetime (10m, 1h), none for manual cleanup\n"
 "                             (default: [defaults] timeout, else 10m)\n"
@@ -147,6 +155,8 @@ static const char usage_text[] =
 "      --watch                metrics: a line per second until interrupted\n"
 "      --skip-health-check    resume: do not wait for execd\n"
 "      --resume-timeout DURATION  resume: how long to wait (default 30s)\n"
+"      --image-auth-username USER, --image-auth-password PASSWORD\n"
+"                             image pull: registry credentials\n"
 "\n";
 
 /* "KEY=VALUE" into object obj (made when NULL). 0, or -1 with err set. */
@@ -371,7 +381,7 @@ check_usage(const struct ctx *c)
 	if (cmd == NULL)
 		return osb_print_usage_error(PROG, NULL, "missing command "
 		    "(create, list, get, kill, pause, resume, renew, endpoint, "
-		    "health, metrics, serve)");
+		    "health, metrics, image, serve)");
 	if (c->noperands < cmd->min_operands)
 		return osb_print_usage_error(PROG, cmd->synopsis, "%s: missing "
 		    "SANDBOX", cmd->name);

@@ -77,6 +77,7 @@ int cmd_renew(struct ctx *);
 int cmd_endpoint(struct ctx *);
 int cmd_health(struct ctx *);
 int cmd_metrics(struct ctx *);
+int cmd_image(struct ctx *);
 
 /* Print err as this program's error. Returns 1 (the exit status). */
 int fail(const struct osb_error *);
