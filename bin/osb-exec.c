@@ -92,6 +92,7 @@ struct stream {
 	int interrupted;		/* the interrupt has been sent */
 	int raw;			/* the server sends bytes, not lines */
 	struct timespec start;		/* when the run was asked for */
+	int started;			/* its init event came */
 };
 
 static volatile sig_atomic_t got_signal;
@@ -599,6 +600,8 @@ on_event(json_t *ev, void *arg)
 	    strcmp(type, "stderr") == 0) && show_output(s, ev, type) == -1) {
 		return -1;
 	}
+	if (strcmp(type, "init") == 0)
+		s->started = 1;
 	if (strcmp(type, "init") == 0 && text != NULL && s->id[0] == '\0')
 		strlcpy(s->id, text, sizeof(s->id));
 	else if (strcmp(type, "execution_complete") == 0)
@@ -657,7 +660,7 @@ finish_stream(struct stream *s, int rc, const struct osb_error *err)
 		return EXIT_TIMED_OUT;
 	if (s->status >= 0)
 		return s->status;
-	if (rc == -1 && s->id[0] != '\0' && err->status == 0) {
+	if (rc == -1 && s->started && err->status == 0) {
 		osb_warnx(PROG, "%s: the sandbox or its execd went away before "
 		    "the command ended", s->c->operands[0]);
 		return EXIT_OSB;

@@ -638,7 +638,7 @@ refuse_unless_running(struct osb_lifecycle *lc, const char *id,
 		json_decref(sb);
 		return 0;
 	}
-	for (i = 0; state[i] != '\0' && i < sizeof(lower) - 1; i++)
+	for (i = 0; i < sizeof(lower) - 1 && state[i] != '\0'; i++)
 		lower[i] = (char)tolower((unsigned char)state[i]);
 	lower[i] = '\0';
 	osb_error_set(err, 409, "SANDBOX_STATE_CONFLICT", "sandbox %s is %s%s",

@@ -79,7 +79,7 @@ test_expect_success '-i and -t take only -w and -e' '
 '
 
 test_expect_success '-t followed by a duration is still the timeout' '
-	expect_code 137 osb-exec -t 300ms "$S" "sleep 10"
+	expect_code 124 osb-exec -t 300ms "$S" "sleep 10"
 '
 
 # pane ARGS...: a tmux window of 80x24 running osb-exec -it ARGS; our
