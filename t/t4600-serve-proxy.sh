@@ -182,7 +182,7 @@ test_expect_success 'a sandbox with no network: its execd through the proxy only
 	OPEN_SANDBOX_DOMAIN=$SERVE_DOMAIN OPEN_SANDBOX_API_KEY=$SERVE_KEY \
 		osb-exec "${N:0:12}" -- echo isolated >out &&
 	echo isolated >expect && test_cmp expect out &&
-	grep_q " POST /sandboxes/$N/proxy/44772/command 200 " "$TMP/serve.log"
+	served " POST /sandboxes/$N/proxy/44772/command 200 "
 '
 
 test_expect_success 'an unknown sandbox: 404; a port nobody listens on: 502' '
@@ -212,8 +212,8 @@ test_expect_success 'a proxy path with a port that is not a number is not one' '
 '
 
 test_expect_success 'the proxied requests are in the log' '
-	grep_q " PATCH /v1/sandboxes/$S/proxy/$EP/a/b%20c 200 " "$TMP/serve.log" &&
-	grep_q " GET /v1/sandboxes/$S/proxy/$EP/teapot 418 " "$TMP/serve.log"
+	served " PATCH /v1/sandboxes/$S/proxy/$EP/a/b%20c 200 " &&
+	served " GET /v1/sandboxes/$S/proxy/$EP/teapot 418 "
 '
 
 test_expect_success 'SIGTERM with a stream open: serve ends it, exits 0' '
