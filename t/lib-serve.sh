@@ -10,6 +10,7 @@
 #                              ./body, headers in ./headers, the status
 #                              printed; the key in $SERVE_KEY is sent
 #   lcall STATUS METHOD PATH [ARGS]   lapi, answering STATUS
+#   served PATTERN             serve's log has such a line (5 s at most)
 #   new_sandbox [ARGS...]      osb-sandbox create -q in local mode: the id
 #
 # Every sandbox the script made in its state directory is killed when it
@@ -66,6 +67,16 @@ lcall() {
 	[ "$got" = "$want" ] && return 0
 	echo "expected $want, got $got from $*"
 	cat body
+	return 1
+}
+
+# served PATTERN: serve's log has a line matching PATTERN, within 5 s:
+# a request's line is written once its reply is all sent, which can be
+# just after the client has it.
+served() {
+	wait_for 50 grep -q -e "$1" "$TMP/serve.log" && return 0
+	echo "no '$1' in serve.log:"
+	cat "$TMP/serve.log"
 	return 1
 }
 

@@ -231,8 +231,8 @@ test_expect_success 'a proxy path with a port that is not a number is not one' '
 '
 
 test_expect_success 'the proxied requests are in the log' '
-	grep_q " PATCH /v1/sandboxes/$S/proxy/$EP/a/b%20c 200 " "$TMP/serve.log" &&
-	grep_q " GET /v1/sandboxes/$S/proxy/$EP/teapot 418 " "$TMP/serve.log"
+	served " PATCH /v1/sandboxes/$S/proxy/$EP/a/b%20c 200 " &&
+	served " GET /v1/sandboxes/$S/proxy/$EP/teapot 418 "
 '
 
 test_expect_success 'SIGTERM with a stream open: serve ends it, exits 0' '

@@ -13,7 +13,7 @@ export OPEN_SANDBOX_DOMAIN=$SERVE_DOMAIN OPEN_SANDBOX_API_KEY=key-$$
 test_expect_success 'create -q: the id of a Running sandbox, made by the server' '
 	osb-sandbox create -q -i / -m owner=remote -t 10m >id &&
 	S=$(cat id) && test -n "$S" &&
-	grep_q " POST /v1/sandboxes 202 " "$TMP/serve.log" &&
+	served " POST /v1/sandboxes 202 " &&
 	osb-sandbox get "$S" -o json >out &&
 	test "$(json_get out status state)" = Running &&
 	test "$(json_get out metadata owner)" = remote
@@ -28,13 +28,13 @@ test_expect_success 'osb-exec by id: output and exit status through the endpoint
 	osb-exec "$S" -- echo hello remote >out &&
 	echo hello remote >expect && test_cmp expect out &&
 	expect_code 7 osb-exec "$S" "exit 7" &&
-	grep_q " GET /v1/sandboxes/$S/endpoints/44772 200 " "$TMP/serve.log"
+	served " GET /v1/sandboxes/$S/endpoints/44772 200 "
 '
 
 test_expect_success 'use_server_proxy: execd reached through the server'"'"'s proxy' '
 	OPEN_SANDBOX_USE_SERVER_PROXY=true osb-exec "$S" -- echo proxied >out &&
 	echo proxied >expect && test_cmp expect out &&
-	grep_q " POST /sandboxes/$S/proxy/44772/command 200 " "$TMP/serve.log"
+	served " POST /sandboxes/$S/proxy/44772/command 200 "
 '
 
 test_expect_success 'osb-exec -i by id: stdin there, whole, directly and proxied' '
@@ -69,7 +69,7 @@ test_expect_success 'list: the server'"'"'s sandboxes, filters sent as the spec 
 	test "$(json_get out items 0 id)" = "$S" &&
 	osb-sandbox list -o json -s Running -s Paused >out &&
 	test "$(json_get out items)" = 2 &&
-	grep_q " GET /v1/sandboxes?\?.* 200 " "$TMP/serve.log"
+	served " GET /v1/sandboxes?\?.* 200 "
 '
 
 test_expect_success 'pause, resume, renew, endpoint through the server' '
@@ -80,7 +80,7 @@ test_expect_success 'pause, resume, renew, endpoint through the server' '
 	osb-sandbox get "$S" -o json >out &&
 	test "$(json_get out status state)" = Running &&
 	osb-sandbox renew "$S" -t 2h &&
-	grep_q " POST /v1/sandboxes/$S/renew-expiration 200 " "$TMP/serve.log" &&
+	served " POST /v1/sandboxes/$S/renew-expiration 200 " &&
 	osb-sandbox endpoint "$S" -p 44772 -o json >out &&
 	test "$(json_get out endpoint)" = "$(sandbox_runtime "$S" address):44772"
 '
@@ -103,7 +103,7 @@ test_expect_success 'an unknown id: 404 from the server, exit 1' '
 
 test_expect_success 'kill through the server: gone for both modes' '
 	osb-sandbox kill "$S" "$T" &&
-	grep_q " DELETE /v1/sandboxes/$S 204 " "$TMP/serve.log" &&
+	served " DELETE /v1/sandboxes/$S 204 " &&
 	expect_code 1 osb-sandbox get "$S" &&
 	(unset OPEN_SANDBOX_DOMAIN; osb-sandbox list -o json) >out &&
 	test "$(json_get out items)" = 0

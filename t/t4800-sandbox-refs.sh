@@ -66,9 +66,9 @@ export OPEN_SANDBOX_DOMAIN=$SERVE_DOMAIN OPEN_SANDBOX_API_KEY=key-$$
 refs_checks remote
 
 test_expect_success 'remote: an exact id costs one lookup, a prefix a listing' '
-	grep_q " GET /v1/sandboxes/$A 200 " "$TMP/serve.log" &&
-	grep_q " GET /v1/sandboxes/$UNIQUE 404 " "$TMP/serve.log" &&
-	grep_q " GET /v1/sandboxes 200 " "$TMP/serve.log"
+	served " GET /v1/sandboxes/$A 200 " &&
+	served " GET /v1/sandboxes/$UNIQUE 404 " &&
+	served " GET /v1/sandboxes 200 "
 '
 
 test_expect_success 'serve stops cleanly' '

@@ -53,8 +53,8 @@ test_expect_success 'no sandbox is left behind' '
 '
 
 test_expect_success 'serve logged every request and stops cleanly' '
-	grep_q " POST /v1/sandboxes 202 " "$TMP/serve.log" &&
-	grep_q " GET /sandboxes/.*/proxy/44772/ping 200 " "$TMP/serve.log" &&
+	served " POST /v1/sandboxes 202 " &&
+	served " GET /sandboxes/.*/proxy/44772/ping 200 " &&
 	stop_serve
 '
 
