@@ -1,7 +1,6 @@
 /*
  * code.c — the code interpreter calls of the execd API. A run's stream
- * is read as it arrives: body bytes through the SSE parser, each event's
- * JSON to the caller.
+ * is read as a command's is (osb_execd_post_stream).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,68 +10,7 @@
 
 #include "code.h"
 #include "http.h"
-#include "sse.h"
 #include "util.h"
-
-/* A run's stream being read. */
-struct stream {
-	struct osb_sse sse;
-	const struct osb_execd_stream *st;
-	struct osb_error *err;
-	int bad;		/* the server sent something not an event */
-};
-
-/* An SSE event: its data must be a JSON object. */
-static int
-stream_event(const struct osb_sse_event *ev, void *arg)
-{
-	struct stream *s = arg;
-	json_error_t jerr;
-	json_t *doc;
-	int rc;
-
-	doc = json_loadb(ev->data, ev->len, JSON_ALLOW_NUL, &jerr);
-	if (!json_is_object(doc)) {
-		osb_error_set(s->err, 0, "", "run: bad event from the server: "
-		    "%s: %.80s", doc ? "not an object" : jerr.text, ev->data);
-		json_decref(doc);
-		s->bad = 1;
-		return -1;
-	}
-	rc = s->st->on_event(doc, s->st->arg);
-	json_decref(doc);
-	return rc;
-}
-
-/* Body bytes of the stream, into the parser. */
-static int
-stream_sink(const char *data, size_t len, void *arg)
-{
-	struct stream *s = arg;
-
-	return osb_sse_feed(&s->sse, data, len);
-}
-
-/* The transfer moves (or waits): time for the caller's idle work. */
-static void
-stream_progress(int64_t done, int64_t total, void *arg)
-{
-	struct stream *s = arg;
-
-	s->st->on_idle(s->st->arg);
-}
-
-/* Is s (NULL: not given) fit for a JSON body? -1 with err when not. */
-static int
-check_text(const char *what, const char *name, const char *s,
-    struct osb_error *err)
-{
-	if (s == NULL || osb_utf8_valid(s))
-		return 0;
-	osb_error_set(err, 0, "", "%s: the %s is not valid UTF-8, which the "
-	    "API cannot carry", what, name);
-	return -1;
-}
 
 /* body (taken) as compact JSON text; NULL with err when out of memory. */
 static char *
@@ -90,19 +28,9 @@ int
 osb_code_run(const struct osb_endpoint *ep, const struct osb_code_run *run,
     const struct osb_execd_stream *st, struct osb_error *err)
 {
-	struct osb_endpoint streaming = *ep;
-	struct stream s = { .st = st, .err = err };
-	struct osb_error herr = { 0 };
-	struct osb_http_req req = {
-		.method = "POST", .path = "/code", .what = "run",
-		.content_type = "application/json",
-		.sink = stream_sink, .sink_arg = &s,
-	};
 	json_t *body, *ctx;
-	char *text;
-	int rc;
 
-	if (check_text("run", "code", run->code, err) == -1)
+	if (osb_execd_check_text("run", "code", run->code, err) == -1)
 		return -1;
 	body = json_pack("{s:s}", "code", run->code);
 	if (body && (run->context || run->language)) {
@@ -114,23 +42,8 @@ osb_code_run(const struct osb_endpoint *ep, const struct osb_code_run *run,
 			    json_string(run->language));
 		json_object_set_new(body, "context", ctx);
 	}
-	if ((text = body_text(body, "run", err)) == NULL)
-		return -1;
-	if (st->on_idle != NULL) {
-		req.progress = stream_progress;
-		req.progress_arg = &s;
-	}
-	req.body = text;
-	req.body_len = strlen(text);
 	/* A cell may run for as long as it likes. */
-	streaming.timeout_s = 0;
-	osb_sse_init(&s.sse, stream_event, &s);
-	rc = osb_http_do(&streaming, &req, NULL, &herr);
-	if (rc == -1 && !s.bad && err != NULL)
-		*err = herr;
-	osb_sse_free(&s.sse);
-	free(text);
-	return rc;
+	return osb_execd_post_stream(ep, "/code", body, "run", st, err);
 }
 
 /* method path with body (may be NULL); the reply parsed into *doc when
@@ -200,8 +113,9 @@ osb_code_context_create(const struct osb_endpoint *ep, const char *language,
 	char *text;
 	int rc;
 
-	if (check_text("create context", "language", language, err) == -1 ||
-	    check_text("create context", "working directory", cwd, err) == -1)
+	if (osb_execd_check_text("create context", "language", language, err) == -1 ||
+	    osb_execd_check_text("create context", "working directory", cwd,
+	    err) == -1)
 		return -1;
 	body = json_pack("{s:s}", "language", language);
 	if (body && cwd)

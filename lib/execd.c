@@ -79,9 +79,9 @@ stream_progress(int64_t done, int64_t total, void *arg)
  * event stream. The request has no overall timeout: a command may run
  * for as long as it likes; its reply must begin within the endpoint's.
  */
-static int
-post_stream(const struct osb_endpoint *ep, const char *path, json_t *body,
-    const char *what, const struct osb_execd_stream *st,
+int
+osb_execd_post_stream(const struct osb_endpoint *ep, const char *path,
+    json_t *body, const char *what, const struct osb_execd_stream *st,
     struct osb_error *err)
 {
 	struct osb_endpoint streaming = *ep;
@@ -124,8 +124,8 @@ post_stream(const struct osb_endpoint *ep, const char *path, json_t *body,
  * err naming it: jansson refuses bytes that are not UTF-8, and an unnamed
  * failure would read as "out of memory" or drop the member unseen.
  */
-static int
-check_text(const char *what, const char *name, const char *s,
+int
+osb_execd_check_text(const char *what, const char *name, const char *s,
     struct osb_error *err)
 {
 	if (s == NULL || osb_utf8_valid(s))
@@ -157,8 +157,9 @@ osb_execd_run(const struct osb_endpoint *ep, const struct osb_execd_cmd *cmd,
 {
 	json_t *body;
 
-	if (check_text("run", "command", cmd->command, err) == -1 ||
-	    check_text("run", "working directory", cmd->cwd, err) == -1)
+	if (osb_execd_check_text("run", "command", cmd->command, err) == -1 ||
+	    osb_execd_check_text("run", "working directory", cmd->cwd,
+	    err) == -1)
 		return -1;
 	body = json_pack("{s:s}", "command", cmd->command);
 	set_string(body, "cwd", cmd->cwd);
@@ -173,7 +174,7 @@ osb_execd_run(const struct osb_endpoint *ep, const struct osb_execd_cmd *cmd,
 	if (cmd->envs != NULL && body != NULL)
 		json_object_set(body, "envs", cmd->envs);
 	set_string(body, "osb_framing", "raw");
-	return post_stream(ep, "/command", body, "run", st, err);
+	return osb_execd_post_stream(ep, "/command", body, "run", st, err);
 }
 
 /* GET or DELETE path; the reply body parsed as JSON into *doc if wanted. */
@@ -315,7 +316,8 @@ osb_execd_session_create(const struct osb_endpoint *ep, const char *cwd,
 	char *text;
 	int rc;
 
-	if (check_text("create session", "working directory", cwd, err) == -1) {
+	if (osb_execd_check_text("create session", "working directory", cwd,
+	    err) == -1) {
 		json_decref(body);
 		return -1;
 	}
@@ -351,15 +353,16 @@ osb_execd_session_run(const struct osb_endpoint *ep, const char *session,
 	json_t *body;
 
 	if (target(&t, "session", session, "/session/", "/run", err) == -1 ||
-	    check_text(t.what, "command", command, err) == -1 ||
-	    check_text(t.what, "working directory", cwd, err) == -1)
+	    osb_execd_check_text(t.what, "command", command, err) == -1 ||
+	    osb_execd_check_text(t.what, "working directory", cwd,
+	    err) == -1)
 		return -1;
 	body = json_pack("{s:s}", "command", command);
 	set_string(body, "cwd", cwd);
 	if (timeout_ms > 0)
 		set_integer(body, "timeout", timeout_ms);
 	set_string(body, "osb_framing", "raw");
-	return post_stream(ep, t.path, body, t.what, st, err);
+	return osb_execd_post_stream(ep, t.path, body, t.what, st, err);
 }
 
 int
@@ -380,8 +383,9 @@ osb_execd_pty_create(const struct osb_endpoint *ep, const char *cwd,
 	int rc = -1;
 
 	*id = NULL;
-	if (check_text("start terminal", "working directory", cwd, err) == -1 ||
-	    check_text("start terminal", "command", command, err) == -1)
+	if (osb_execd_check_text("start terminal", "working directory", cwd,
+	    err) == -1 ||
+	    osb_execd_check_text("start terminal", "command", command, err) == -1)
 		goto out;
 	set_string(body, "cwd", cwd);
 	set_string(body, "command", command);

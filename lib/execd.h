@@ -48,6 +48,22 @@ struct osb_execd_stream {
 };
 
 /*
+ * POST body (a JSON document, taken) to path and hand each event of the
+ * reply's stream (SSE, each event's data a JSON object) to st->on_event
+ * as it arrives; what names the call in errors ("run"). The stream has no
+ * overall timeout; its reply must begin within ep's. 0, or -1 with err.
+ */
+int osb_execd_post_stream(const struct osb_endpoint *ep, const char *path,
+    json_t *body, const char *what, const struct osb_execd_stream *st,
+    struct osb_error *err);
+/*
+ * Can text s (NULL: not given) go in a JSON body? 0, or -1 with err
+ * saying that what's name is not valid UTF-8, which the API cannot carry.
+ */
+int osb_execd_check_text(const char *what, const char *name, const char *s,
+    struct osb_error *err);
+
+/*
  * Run cmd, handing each event of its stream to st->on_event as it arrives.
  * The runs ask for raw framing (osb_framing, an osb-execd extension): a
  * server that honours it says "osb_framing": "raw" in the init event and

@@ -208,10 +208,10 @@ test_expect_success 'a client gone mid-stream: the command ends, no leak' '
 	id=$(ev gone.out text init) &&
 	call 200 GET "/command/status/$id" &&
 	test "$(json_get body running)" = true &&
-	wait_for 30 eval "api GET /command/status/$id >/dev/null &&
+	wait_for 100 eval "api GET /command/status/$id >/dev/null &&
 		test \"\$(json_get body running)\" = false" &&
 	test "$(json_get body exit_code)" = 0 &&
-	wait_for 30 fds_are "$n" &&
+	wait_for 100 fds_are "$n" &&
 	no_zombies
 '
 

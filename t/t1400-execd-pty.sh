@@ -250,11 +250,11 @@ test_expect_success 'stdin the process no longer takes: told once, output and ex
 '
 
 test_expect_success 'delete: the process is killed, the client told, then 404' '
-	new_pty command "echo up; sleep 100" &&
+	new_pty command "echo up; sleep 100.$$" &&
 	exit_frames "c.output_until(\"up\"); __import__(\"subprocess\").run([\"curl\", \"-s\", \"-X\", \"DELETE\", \"http://127.0.0.1:%s/pty/%s\" % (os.environ[\"PORT\"], os.environ[\"SID\"])])" >out &&
 	grep_q "^{\"type\":\"exit\",\"exit_code\":-1,\"osb_signal\":9} 1000" out &&
 	call 404 GET "/pty/$SID" &&
-	! pgrep -f "sleep 100" >/dev/null
+	! pgrep -f "sleep 100.$$" >/dev/null
 '
 
 test_expect_success 'an unmasked frame from the client: closed with 1002' '

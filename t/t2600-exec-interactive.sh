@@ -132,8 +132,8 @@ test_expect_success '-it: a resize reaches the terminal there' '
 '
 
 test_expect_success '-it: Ctrl-C goes to the program there, not to us' '
-	type_keys "sleep 100" Enter &&
-	wait_for 100 eval "pgrep -f \"^sleep 100\" >/dev/null" &&
+	type_keys "sleep 100.$$" Enter &&
+	wait_for 100 eval "pgrep -f \"^sleep 100.$$\" >/dev/null" &&
 	type_keys C-c &&
 	type_keys "echo after-\$?" Enter &&
 	wait_for 100 screen_has "after-130"
