@@ -33,7 +33,8 @@ test_expect_success 'a CLI killed during create leaves a sandbox or nothing' '
 	sleep 0.2 && wait_for 50 settled &&
 	perl -MJSON::PP -e "
 		for (@{decode_json(join q(), <STDIN>)->{items}}) {
-			\$_->{status}{state} eq q(Running) or die qq(\$_->{id}\n);
+			\$_->{status}{state} eq q(Running) or die join(q( ),
+			    \$_->{id}, map { \$_ // q(-) } @{\$_->{status}}{qw(state reason message)}) . qq(\n);
 		}" <l.json &&
 	osb-sandbox kill --all >/dev/null &&
 	test -z "$(sandbox_pids)" &&
