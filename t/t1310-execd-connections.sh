@@ -58,10 +58,12 @@ test_expect_success 'half a request line is closed after --idle-timeout' '
 	wait "$HOLD_PID"
 '
 
-test_expect_success 'a garbage request line gets 400 and a close' '
+# garbage_gets_400 PORT: a request line that is no request, to the
+# daemon on PORT, is answered 400 and closed.
+garbage_gets_400() {
 	perl -MSocket -e "
 		socket(my \$s, PF_INET, SOCK_STREAM, 0) or die;
-		connect(\$s, sockaddr_in($EXECD_PORT, inet_aton(q(127.0.0.1))))
+		connect(\$s, sockaddr_in($1, inet_aton(q(127.0.0.1))))
 		    or die;
 		syswrite(\$s, qq(hello there, server\r\n\r\n));
 		alarm 5;
@@ -69,6 +71,10 @@ test_expect_success 'a garbage request line gets 400 and a close' '
 	head -n 1 reply | tr -d "\r" >actual &&
 	echo "HTTP/1.1 400 Bad Request" >expect &&
 	test_cmp expect actual
+}
+
+test_expect_success 'a garbage request line gets 400 and a close' '
+	garbage_gets_400 "$EXECD_PORT"
 '
 
 test_expect_success 'a path with an escaped NUL is a 400, not another path' '
@@ -124,16 +130,7 @@ test_expect_success 'serve: 200 past --max-client-connections closed at once, th
 '
 
 test_expect_success 'serve: a garbage request line gets 400 and a close' '
-	perl -MSocket -e "
-		socket(my \$s, PF_INET, SOCK_STREAM, 0) or die;
-		connect(\$s, sockaddr_in($SERVE_PORT, inet_aton(q(127.0.0.1))))
-		    or die;
-		syswrite(\$s, qq(hello there, server\r\n\r\n));
-		alarm 5;
-		print while sysread(\$s, \$_, 4096);" >reply &&
-	head -n 1 reply | tr -d "\r" >actual &&
-	echo "HTTP/1.1 400 Bad Request" >expect &&
-	test_cmp expect actual
+	garbage_gets_400 "$SERVE_PORT"
 '
 
 test_expect_success 'serve: stop' 'stop_serve'
